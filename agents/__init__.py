@@ -1,0 +1,1 @@
+"""The book's agents, one module per algorithm."""

@@ -1,0 +1,62 @@
+"""The book's observers, written once and shared by every agent that needs them."""
+from __future__ import annotations
+
+from collections import deque
+from typing import Any
+
+import gymnasium as gym
+import numpy as np
+from PIL import Image
+
+from fn_framework import Observer
+
+
+class CartPoleObserver(Observer):
+    """CartPole's state as a ``(1, 4)`` row, the shape the book's agents stack."""
+
+    def __init__(self, env: gym.Env) -> None:
+        super().__init__(env)
+        space = env.observation_space
+        self.observation_space = gym.spaces.Box(
+            low=space.low.reshape(1, -1), high=space.high.reshape(1, -1), dtype=np.float32
+        )
+
+    def transform(self, state: Any) -> np.ndarray:
+        return np.asarray(state, dtype=np.float32).reshape((1, -1))
+
+
+class CatcherObserver(Observer):
+    """The book's Catcher features: grayscale, resized, scaled to [0, 1], 4 frames stacked.
+
+    Output: ``float32`` ``(height, width, frame_count)``, oldest frame first, the newest
+    in the last channel; after ``reset`` the stack is filled with the first frame.
+    Resizing uses NEAREST, the Pillow default when the book was written (Pillow 7
+    changed the default to BICUBIC). ``last_frame`` keeps the newest grayscale frame as
+    ``uint8`` so replay memories can store frames compactly.
+    """
+
+    def __init__(self, env: gym.Env, width: int = 80, height: int = 80, frame_count: int = 4) -> None:
+        super().__init__(env)
+        self.width = width
+        self.height = height
+        self.frame_count = frame_count
+        self._frames: deque[np.ndarray] = deque(maxlen=frame_count)
+        self.last_frame: np.ndarray = np.zeros((height, width), dtype=np.uint8)
+        self.observation_space = gym.spaces.Box(
+            low=0.0, high=1.0, shape=(height, width, frame_count), dtype=np.float32
+        )
+
+    def reset(self, **kwargs: Any) -> tuple[np.ndarray, dict]:
+        self._frames.clear()
+        return super().reset(**kwargs)
+
+    def transform(self, state: np.ndarray) -> np.ndarray:
+        grayed = Image.fromarray(np.asarray(state, dtype=np.uint8)).convert("L")
+        resized = grayed.resize((self.width, self.height), Image.NEAREST)
+        self.last_frame = np.asarray(resized, dtype=np.uint8)
+        normalized = self.last_frame.astype(np.float32) / np.float32(255.0)
+        if len(self._frames) == 0:
+            self._frames.extend([normalized] * self.frame_count)
+        else:
+            self._frames.append(normalized)
+        return np.stack(self._frames, axis=-1)

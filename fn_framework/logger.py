@@ -1,0 +1,147 @@
+"""The book's Logger: TensorBoard scalars and images, reward plots, monitor.csv.
+
+Modern replacements for the book's TF1 code: ``tf.summary`` writers instead of
+``tf.compat.v1.Summary`` and the Keras TensorBoard callback; the plot is saved as a
+PNG with matplotlib's Agg backend instead of ``plt.show()``, which blocks headless runs.
+"""
+from __future__ import annotations
+
+import io
+import os
+from typing import Any, Optional, Sequence
+
+import numpy as np
+
+from fn_framework.files import atomic_path
+from fn_framework.monitor import MonitorFile
+
+
+class Logger:
+    """Write a run's logs under ``<log_dir or ./logs>/<dir_name>``.
+
+    The default root is ``logs`` in the working directory (the book used the package
+    folder, which is read-only once installed).
+    """
+
+    def __init__(self, log_dir: str = "", dir_name: str = "") -> None:
+        root = log_dir if log_dir else os.path.join(os.getcwd(), "logs")
+        self.log_dir = os.path.join(root, dir_name) if dir_name else root
+        os.makedirs(self.log_dir, exist_ok=True)
+        if not os.access(self.log_dir, os.W_OK):
+            raise PermissionError(f"log folder {self.log_dir} is not writable")
+        self._writer: Any = None
+        self._monitor: Optional[MonitorFile] = None
+
+    # TensorBoard -----------------------------------------------------------
+    @property
+    def writer(self) -> Any:
+        """A ``tf.summary`` file writer, created on first use (TensorFlow loads lazily)."""
+        if self._writer is None:
+            import tensorflow as tf
+
+            self._writer = tf.summary.create_file_writer(self.log_dir)
+        return self._writer
+
+    def set_model(self, model: Any) -> None:
+        """Record the model's architecture as a TensorBoard text summary."""
+        import tensorflow as tf
+
+        lines: list[str] = []
+        model.summary(print_fn=lambda line, **_: lines.append(line))
+        with self.writer.as_default():
+            tf.summary.text("model", "\n".join(f"    {line}" for line in lines), step=0)
+        self.writer.flush()
+
+    def path_of(self, file_name: str) -> str:
+        return os.path.join(self.log_dir, file_name)
+
+    def write(self, index: int, name: str, value: float) -> None:
+        """Write one scalar ``name`` at step ``index``."""
+        import tensorflow as tf
+
+        with self.writer.as_default():
+            tf.summary.scalar(name, float(value), step=int(index))
+
+    def flush(self) -> None:
+        if self._writer is not None:
+            self._writer.flush()
+
+    def write_image(self, index: int, frames: Sequence[np.ndarray]) -> None:
+        """Write the last channel of each observed state as grayscale images.
+
+        The book's scaling: states with negative values are mapped around 128,
+        others stretched to the full 0..255 range, both judged on the last frame.
+        """
+        import tensorflow as tf
+
+        last_frames = [np.asarray(f)[..., -1].astype(np.float32) for f in frames]
+        reference = last_frames[-1]
+        if np.min(reference) < 0:
+            scale, offset = 127.0 / max(float(np.abs(reference).max()), 1e-8), 128.0
+        else:
+            scale, offset = 255.0 / max(float(np.max(reference)), 1e-8), 0.0
+        images = np.stack(
+            [np.clip(f * scale + offset, 0, 255).astype(np.uint8) for f in last_frames]
+        )[..., None]
+        with self.writer.as_default():
+            tf.summary.image(
+                f"frames_at_training_{index}", images, step=int(index), max_outputs=len(images)
+            )
+        self.writer.flush()
+
+    # Console and figures ---------------------------------------------------
+    def describe(self, name: str, values: Sequence[float], episode: int = -1, step: int = -1) -> None:
+        """Print the book's ``At episode N, reward is m (+/-s)``."""
+        from tqdm import tqdm
+
+        mean = np.round(np.mean(values), 3)
+        std = np.round(np.std(values), 3)
+        desc = f"{name} is {mean} (+/-{std})"
+        if episode > 0:
+            tqdm.write(f"At episode {episode}, {desc}")
+        elif step > 0:
+            tqdm.write(f"At step {step}, {desc}")
+
+    def plot(self, name: str, values: Sequence[float], interval: int = 10, show: bool = False) -> str:
+        """Draw the book's mean +/- std figure per ``interval`` episodes; save it as PNG.
+
+        Returns the PNG's path. A window opens only with ``show=True``.
+        """
+        import matplotlib
+
+        if not show:
+            matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        values = np.asarray(values, dtype=np.float64)
+        indices = list(range(0, len(values), interval))
+        means = np.array([np.mean(values[i : i + interval]) for i in indices])
+        stds = np.array([np.std(values[i : i + interval]) for i in indices])
+        fig = plt.figure()
+        plt.title(f"{name} History")
+        plt.grid()
+        plt.fill_between(indices, means - stds, means + stds, alpha=0.1, color="g")
+        plt.plot(indices, means, "o-", color="g", label=f"{name.lower()} per {interval} episode")
+        plt.legend(loc="best")
+        path = self.path_of(f"{name.lower()}.png")
+        with atomic_path(path) as tmp:
+            fig.savefig(tmp, format="png")
+        if show:
+            plt.show()
+        plt.close(fig)
+        return path
+
+    # monitor.csv -------------------------------------------------------------
+    def start_monitor(self, env_id: str, resume: bool = False) -> None:
+        """Open ``monitor.csv`` (appending to it when resuming a run)."""
+        self.close_monitor()
+        self._monitor = MonitorFile(self.path_of(MonitorFile.FILE_NAME), env_id, resume)
+
+    def write_episode(self, episode_return: float, length: int) -> None:
+        if self._monitor is not None:
+            self._monitor.write(episode_return, length)
+
+    def close_monitor(self) -> None:
+        if self._monitor is not None:
+            self._monitor.close()
+            self._monitor = None
