@@ -15,7 +15,7 @@ from sklearn.neural_network import MLPRegressor
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
-from fn_framework import Experience, FNAgent, Trainer
+from fn_framework import Experience, FNAgent, Trainer, UserError
 
 
 class ValueFunctionAgent(FNAgent):
@@ -30,9 +30,21 @@ class ValueFunctionAgent(FNAgent):
     @classmethod
     def load(cls, env: Any, model_path: str, epsilon: float = 0.0001) -> "ValueFunctionAgent":
         if not os.path.exists(model_path):
-            raise FileNotFoundError(f"no model at {model_path}")
+            raise UserError(f"no model at {model_path}")
+        try:
+            model = joblib.load(model_path)
+            n_features = model.named_steps["scaler"].n_features_in_
+            n_outputs = model.named_steps["estimator"].n_outputs_
+        except Exception as error:  # pickle raises many types for a damaged file
+            raise UserError(f"cannot read the model file {model_path} ({type(error).__name__}: {error})") from None
+        obs_size = int(np.prod(env.observation_space.shape))
+        if (n_features, n_outputs) != (obs_size, env.action_space.n):
+            raise UserError(
+                f"{model_path} was trained for {n_features} state features and {n_outputs} actions; "
+                f"this environment has {obs_size} and {env.action_space.n}"
+            )
         agent = cls(epsilon, list(range(env.action_space.n)))
-        agent.model = joblib.load(model_path)
+        agent.model = model
         agent.initialized = True
         return agent
 

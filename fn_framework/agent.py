@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import os
-from typing import Any, Sequence
+from typing import Any, Optional, Sequence
 
 import numpy as np
 
+from fn_framework.errors import UserError
 from fn_framework.experience import Experience
 from fn_framework.files import atomic_path
 
@@ -40,6 +41,7 @@ class FNAgent:
         actions = list(range(env.action_space.n))
         agent = cls(epsilon, actions)
         agent.model = load_keras_model(model_path)
+        check_model_fits(agent.model, env, model_path)
         agent.initialized = True
         return agent
 
@@ -65,29 +67,69 @@ class FNAgent:
             return int(np.random.choice(self.actions, size=1, p=probs)[0])
         return int(np.argmax(estimates))
 
-    def play(self, env: Any, episode_count: int = 5, render: bool = True) -> list[float]:
-        """Play ``episode_count`` episodes; print and return each episode's reward."""
+    def play(
+        self, env: Any, episode_count: int = 5, render: bool = True, record: Optional[str] = None
+    ) -> list[float]:
+        """Play ``episode_count`` episodes; print and return each episode's reward.
+
+        With ``record`` (a ``.gif`` or ``.mp4`` path) every frame is kept and saved;
+        the env must then be made with ``render_mode="rgb_array"``.
+        """
+        frames: list[np.ndarray] = []
+        draw = render or record is not None
         rewards = []
         for _ in range(episode_count):
             s, _ = env.reset()
             done = False
             episode_reward = 0.0
             while not done:
-                if render and env.render_mode is not None:
-                    env.render()
+                if draw and env.render_mode is not None:
+                    frame = env.render()
+                    if record is not None and frame is not None:
+                        frames.append(np.asarray(frame))
                 a = self.policy(s)
                 s, reward, terminated, truncated, _ = env.step(a)
                 episode_reward += float(reward)
                 done = terminated or truncated
             print(f"Get reward {episode_reward}.")
             rewards.append(episode_reward)
+        if record is not None:
+            from fn_framework.recorder import save_animation
+
+            print(f"Recorded {len(frames)} frames to {save_animation(frames, record)}")
         return rewards
 
 
 def load_keras_model(model_path: str) -> Any:
-    """Load a ``.keras`` or ``.h5`` model for inference, with a clear error if missing."""
+    """Load a ``.keras`` or ``.h5`` model for inference; one clear error if it can't be read."""
     if not os.path.exists(model_path):
-        raise FileNotFoundError(f"no model at {model_path}")
+        raise UserError(f"no model at {model_path}")
     import keras
 
-    return keras.models.load_model(model_path, compile=False)
+    try:
+        return keras.models.load_model(model_path, compile=False)
+    except Exception as error:  # Keras raises many types for a damaged file
+        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise UserError(f"cannot read the model file {model_path} (damaged or not a Keras model: {reason[:200]})") from None
+
+
+def check_model_fits(model: Any, env: Any, model_path: str = "the model") -> None:
+    """Refuse a model trained for another environment (observation shape or action count)."""
+    expected_in = _squeeze_leading(env.observation_space.shape)
+    model_in = _squeeze_leading(model.inputs[0].shape[1:])
+    if model_in != expected_in:
+        raise UserError(
+            f"{model_path} expects observations of shape {model_in}, but this environment gives {expected_in}"
+        )
+    n_actions = env.action_space.n
+    outputs = [int(o.shape[-1]) for o in model.outputs if o.shape[-1] not in (None, 1)]
+    if outputs and n_actions not in outputs:
+        raise UserError(f"{model_path} was trained for {outputs[0]} actions, but this environment has {n_actions}")
+
+
+def _squeeze_leading(shape: Sequence[Any]) -> tuple:
+    """``(1, 4)`` and ``(4,)`` are the same features (the book's CartPoleObserver adds a row axis)."""
+    shape = tuple(shape)
+    while len(shape) > 1 and shape[0] == 1:
+        shape = shape[1:]
+    return shape

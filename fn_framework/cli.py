@@ -10,9 +10,8 @@ from typing import Any, Callable, Optional
 
 import numpy as np
 
+from fn_framework.errors import UserError
 
-class UserError(Exception):
-    """A problem the user can fix: printed as one line on stderr, no traceback."""
 
 
 def positive_int(text: str) -> int:
@@ -39,6 +38,8 @@ def make_parser(description: str, default_env: str, test_mode: bool = False) -> 
     parser.add_argument("--model", default=None, help="model file to save/play (default: in the log folder)")
     parser.add_argument("--env", default=None, help=f"Gymnasium environment id (default: {default_env})")
     parser.add_argument("--render", action="store_true", help="show the environment in a window")
+    parser.add_argument("--record", default=None, metavar="PATH",
+                        help="with --play: record the played episodes to PATH (.gif, or .mp4 with imageio-ffmpeg)")
     return parser
 
 
@@ -58,8 +59,12 @@ def seed_everything(seed: Optional[int], env: Any = None) -> None:
         env.action_space.seed(seed)
 
 
-def make_env(env_id: str, render: bool = False, **kwargs: Any) -> Any:
-    """``gymnasium.make`` with a human window only when asked; one-line error if unknown."""
+def make_env(env_id: str, render: bool = False, record: bool = False, **kwargs: Any) -> Any:
+    """``gymnasium.make`` with a window only when asked; one-line error if unknown.
+
+    ``record`` makes the env render ``rgb_array`` frames for ``FNAgent.play(record=...)``.
+    Only environments with discrete actions fit the book's agents.
+    """
     import gymnasium as gym
 
     if env_id not in gym.registry:
@@ -68,9 +73,13 @@ def make_env(env_id: str, render: bool = False, **kwargs: Any) -> Any:
         with warnings.catch_warnings():
             # CartPole-v0 is the book's choice; Gymnasium's "out of date" warning is noise here.
             warnings.filterwarnings("ignore", message=".*out of date.*")
-            return gym.make(env_id, render_mode="human" if render else None, **kwargs)
+            mode = "rgb_array" if record else ("human" if render else None)
+            env = gym.make(env_id, render_mode=mode, **kwargs)
     except gym.error.Error as error:
         raise UserError(f"unknown environment id {env_id!r} ({error})") from None
+    if not isinstance(env.action_space, gym.spaces.Discrete):
+        raise UserError(f"{env_id} has {env.action_space} actions; the book's agents need discrete actions")
+    return env
 
 
 def require_file(path: str, train_command: str) -> None:

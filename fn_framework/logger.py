@@ -12,6 +12,7 @@ from typing import Any, Optional, Sequence
 
 import numpy as np
 
+from fn_framework.errors import UserError
 from fn_framework.files import atomic_path
 from fn_framework.monitor import MonitorFile
 
@@ -26,9 +27,12 @@ class Logger:
     def __init__(self, log_dir: str = "", dir_name: str = "") -> None:
         root = log_dir if log_dir else os.path.join(os.getcwd(), "logs")
         self.log_dir = os.path.join(root, dir_name) if dir_name else root
-        os.makedirs(self.log_dir, exist_ok=True)
+        try:
+            os.makedirs(self.log_dir, exist_ok=True)
+        except OSError as error:
+            raise UserError(f"cannot create the log folder {self.log_dir} ({error.strerror})") from None
         if not os.access(self.log_dir, os.W_OK):
-            raise PermissionError(f"log folder {self.log_dir} is not writable")
+            raise UserError(f"the log folder {self.log_dir} is not writable")
         self._writer: Any = None
         self._monitor: Optional[MonitorFile] = None
 

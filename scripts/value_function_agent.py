@@ -28,7 +28,7 @@ def main(args: argparse.Namespace) -> int:
     from agents.observers import CartPoleObserver
     from agents.value_function import ValueFunctionAgent, ValueFunctionTrainer
 
-    env = CartPoleObserver(make_env(args.env or DEFAULT_ENV, render=args.render))
+    env = CartPoleObserver(make_env(args.env or DEFAULT_ENV, render=args.render, record=bool(args.record)))
     trainer = ValueFunctionTrainer(log_dir=args.log_dir)
     path = args.model or trainer.logger.path_of(MODEL_FILE)
     seed_everything(args.seed, env)
@@ -36,7 +36,7 @@ def main(args: argparse.Namespace) -> int:
     if args.play:
         require_file(path, "python scripts/value_function_agent.py")
         agent = ValueFunctionAgent.load(env, path)
-        agent.play(env, render=args.render)
+        agent.play(env, render=args.render, record=args.record)
         return 0
 
     trained = trainer.train(env, episode_count=args.episodes or 220, render=args.render)
