@@ -38,6 +38,8 @@ def make_parser(description: str, default_env: str, test_mode: bool = False) -> 
     parser.add_argument("--model", default=None, help="model file to save/play (default: in the log folder)")
     parser.add_argument("--env", default=None, help=f"Gymnasium environment id (default: {default_env})")
     parser.add_argument("--render", action="store_true", help="show the environment in a window")
+    parser.add_argument("--resume", action="store_true",
+                        help="continue the last run in the log folder from its checkpoint (--episodes is the total)")
     parser.add_argument("--record", default=None, metavar="PATH",
                         help="with --play: record the played episodes to PATH (.gif, or .mp4 with imageio-ffmpeg)")
     return parser
@@ -99,21 +101,41 @@ def run(main: Callable[[argparse.Namespace], Optional[int]], parser: argparse.Ar
     sys.exit(code or 0)
 
 
-def finish_training(trainer: Any, agent: Any, path: str, resume_hint: str = "") -> int:
-    """Save the model, the reward plot and the logs; say where they are.
+def resume_if_asked(trainer: Any, args: argparse.Namespace) -> None:
+    """With ``--resume``, load the trainer's checkpoint so its next train_loop continues it."""
+    if getattr(args, "resume", False):
+        from fn_framework.checkpoint import FOLDER, load_checkpoint
 
-    Returns the exit status: 130 when the run was interrupted (Ctrl-C/SIGTERM), else 0.
+        trainer.resume_state = load_checkpoint(trainer.logger.path_of(FOLDER))
+        done = trainer.resume_state["next_episode"]
+        print(f"Resuming after episode {done} from {trainer.logger.path_of(FOLDER)}")
+
+
+def finish_training(trainer: Any, agent: Any, path: str) -> int:
+    """Save the model, a checkpoint, the reward plot and the logs; say where they are.
+
+    Returns the exit status: 130 when the run was interrupted (Ctrl-C/SIGTERM), 3 when
+    the loss diverged (the last good model is left as it was), else 0.
     """
-    if agent.initialized:
+    from fn_framework.checkpoint import save_checkpoint
+
+    if trainer.diverged:
+        print(f"error: training diverged (NaN/inf loss); the last good model stays at {path}", file=sys.stderr)
+    elif agent.initialized:
         agent.save(path)
         print(f"Saved the model to {path}")
     else:
         print("Too few episodes to begin training: no model was saved.")
+    if not trainer.diverged:
+        print(f"Saved a checkpoint to {save_checkpoint(trainer, agent)}")
     if trainer.reward_log:
         plot = trainer.logger.plot("Rewards", trainer.reward_log, trainer.report_interval)
         print(f"Reward plot: {plot}")
     print(f"Logs in {trainer.logger.log_dir}; view them with: tensorboard --logdir {os.path.dirname(trainer.logger.log_dir)}")
+    if trainer.diverged:
+        return 3
     if trainer.interrupted:
-        print(f"Interrupted after {len(trainer.reward_log)} episodes." + (f" {resume_hint}" if resume_hint else ""))
+        command = " ".join(["python", *sys.argv] + ([] if "--resume" in sys.argv else ["--resume"]))
+        print(f"Interrupted after {len(trainer.reward_log)} episodes. Continue with: {command}")
         return 130
     return 0

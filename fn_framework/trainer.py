@@ -9,6 +9,7 @@ trainer), shows a progress bar on a terminal, and stops cleanly on Ctrl-C/SIGTER
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 import re
 import signal
@@ -16,7 +17,7 @@ import sys
 import threading
 import time
 from collections import deque
-from typing import Any, Iterator, Sequence
+from typing import Any, Iterator, Optional, Sequence
 
 from fn_framework.experience import Experience
 from fn_framework.logger import Logger
@@ -58,6 +59,9 @@ class Trainer:
         self.total_steps = 0
         self.stop_requested = False
         self.interrupted = False
+        self.diverged = False
+        #: A ``load_checkpoint`` result: the next ``train_loop`` continues that run.
+        self.resume_state: Optional[dict[str, Any]] = None
 
     @property
     def trainer_name(self) -> str:
@@ -94,14 +98,16 @@ class Trainer:
         self.training_count = 0
         self.reward_log = []
         self.total_steps = 0
+        first_episode = self._resume(env, agent) if self.resume_state is not None else 0
         self.interrupted = False
         frames: list[Any] = []
-        self.logger.start_monitor(_env_id(env))
+        self.logger.start_monitor(_env_id(env), resume=first_episode > 0)
         start = time.perf_counter()
-        progress = _progress(episode)
+        steps_before = self.total_steps
+        progress = _progress(episode, first_episode)
 
         with self._stop_on_signal():
-            for i in range(episode):
+            for i in range(first_episode, episode):
                 s, _ = env.reset()
                 done = False
                 step_count = 0
@@ -161,7 +167,7 @@ class Trainer:
                 progress.set_postfix(
                     reward=f"{sum(recent) / len(recent):.1f}",
                     eps=f"{getattr(agent, 'epsilon', 0.0):.3f}",
-                    sps=f"{self.total_steps / max(time.perf_counter() - start, 1e-9):.0f}",
+                    sps=f"{(self.total_steps - steps_before) / max(time.perf_counter() - start, 1e-9):.0f}",
                     refresh=False,
                 )
                 if self.stop_requested:
@@ -170,6 +176,31 @@ class Trainer:
         progress.close()
         self.logger.flush()
         self.logger.close_monitor()
+
+    def _resume(self, env: Any, agent: Any) -> int:
+        """Continue the run in ``resume_state``: experiences, models, optimizer, counters.
+
+        Returns the episode to continue from. The agent's models are rebuilt by
+        ``reinitialize`` and then given the saved weights.
+        """
+        from fn_framework.checkpoint import restore_state
+
+        state, self.resume_state = self.resume_state, None
+        self.experiences = state["experiences"]
+        next_episode = int(state["next_episode"])
+        if state["agent"].get("initialized", ("value", False))[1]:
+            self.reinitialize(next_episode, agent, env)
+        restore_state(self, state["trainer"])
+        restore_state(agent, state["agent"])
+        return next_episode
+
+    def reinitialize(self, episode: int, agent: Any, env: Any) -> None:
+        """Rebuild a resumed agent's models and optimizer before its weights are restored.
+
+        By default training begins again the way it first began, with ``begin_train``;
+        trainers that initialize their agent elsewhere override this.
+        """
+        self.begin_train(episode, agent)
 
     # Hooks -------------------------------------------------------------------
     def episode_begin(self, episode: int, agent: Any) -> None:
@@ -187,6 +218,20 @@ class Trainer:
     # Helpers -----------------------------------------------------------------
     def is_event(self, count: int, interval: int) -> bool:
         return count != 0 and count % interval == 0
+
+    def check_loss(self, loss: float) -> bool:
+        """Stop the run at this step if ``loss`` is NaN or infinite.
+
+        The model is then no longer good: the scripts keep the last good model on disk
+        instead of saving this one. Returns whether the loss was finite.
+        """
+        if math.isfinite(float(loss)):
+            return True
+        if not self.diverged:
+            sys.stderr.write(f"\nThe loss became {loss}: stopping; the last good model is kept.\n")
+        self.diverged = True
+        self.stop_requested = True
+        return False
 
     def get_recent(self, count: int) -> list[Experience]:
         """The last ``count`` experiences, oldest first."""
@@ -229,8 +274,8 @@ def _env_id(env: Any) -> str:
     return spec.id if spec is not None else type(getattr(env, "unwrapped", env)).__name__
 
 
-def _progress(total: int) -> Any:
+def _progress(total: int, initial: int = 0) -> Any:
     """A tqdm bar over episodes; silent when stderr is not a terminal (CI logs)."""
     from tqdm import tqdm
 
-    return tqdm(total=total, unit="ep", disable=None, dynamic_ncols=True, leave=False)
+    return tqdm(total=total, initial=initial, unit="ep", disable=None, dynamic_ncols=True, leave=False)

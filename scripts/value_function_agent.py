@@ -16,6 +16,7 @@ from fn_framework.cli import (  # noqa: E402
     make_env,
     make_parser,
     require_file,
+    resume_if_asked,
     run,
     seed_everything,
 )
@@ -39,6 +40,7 @@ def main(args: argparse.Namespace) -> int:
         agent.play(env, render=args.render, record=args.record)
         return 0
 
+    resume_if_asked(trainer, args)
     trained = trainer.train(env, episode_count=args.episodes or 220, render=args.render)
     return finish_training(trainer, trained, path)
 

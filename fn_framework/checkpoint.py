@@ -1,0 +1,103 @@
+"""Checkpoints for ``--resume``: a trainer, its agent and its experiences, on disk.
+
+What is kept is found, not listed: every plain attribute of the trainer and the agent
+(counters, epsilon, reward log, best reward...), the weights of every Keras model
+attribute (the model, DQN's teacher), the variables of every Keras optimizer
+attribute (Adam's moments and step count) and every scikit-learn object (the value
+function's pipeline, a state scaler). Compiled functions and loggers are rebuilt, not
+saved. The experiences (the book's buffer or DQN's replay memory) go in a second file.
+Both files are written atomically; ``state.pkl`` last, so it always matches.
+"""
+from __future__ import annotations
+
+import os
+from collections import deque
+from typing import Any
+
+import joblib
+import numpy as np
+
+from fn_framework.errors import UserError
+from fn_framework.files import atomic_path
+
+FOLDER = "checkpoint"
+_PLAIN = (bool, int, float, str, type(None), list, tuple, dict, np.ndarray, np.generic)
+_SKIP = {"logger", "experiences", "resume_state", "stop_requested", "interrupted", "diverged"}
+
+
+def capture_state(obj: Any) -> dict[str, Any]:
+    """The attributes of ``obj`` worth saving (see the module docstring)."""
+    import keras
+    from sklearn.base import BaseEstimator
+
+    state: dict[str, Any] = {}
+    seen: set[int] = set()
+    for name, value in vars(obj).items():
+        if name in _SKIP or id(value) in seen:
+            continue
+        if isinstance(value, keras.Model):
+            seen.add(id(value))  # a second reference to the same model is saved once
+            state[name] = ("keras_weights", value.get_weights())
+        elif isinstance(value, keras.optimizers.Optimizer):
+            state[name] = ("optimizer", [np.array(v) for v in value.variables])
+        elif isinstance(value, BaseEstimator) or (isinstance(value, _PLAIN) and _is_plain(value)):
+            state[name] = ("value", value)
+    return state
+
+
+def restore_state(obj: Any, state: dict[str, Any]) -> None:
+    """Put ``capture_state``'s values back into ``obj`` (its models must already exist)."""
+    optimizers = []
+    for name, (kind, value) in state.items():
+        if kind == "value":
+            setattr(obj, name, value)
+        elif kind == "keras_weights" and getattr(obj, name, None) is not None:
+            getattr(obj, name).set_weights(value)
+        else:
+            optimizers.append((name, value))
+    for name, values in optimizers:  # after the weights: building needs the model
+        optimizer = getattr(obj, name)
+        if len(optimizer.variables) != len(values):
+            optimizer.build(obj.model.trainable_variables)
+        for variable, value in zip(optimizer.variables, values):
+            variable.assign(value)
+
+
+def save_checkpoint(trainer: Any, agent: Any) -> str:
+    """Save ``trainer``, ``agent`` and the experiences under ``<log folder>/checkpoint``."""
+    folder = trainer.logger.path_of(FOLDER)
+    os.makedirs(folder, exist_ok=True)
+    with atomic_path(os.path.join(folder, "experiences.pkl")) as tmp:
+        joblib.dump(trainer.experiences, tmp)
+    state = {
+        "next_episode": len(trainer.reward_log),
+        "trainer_class": type(trainer).__name__,
+        "agent_class": type(agent).__name__,
+        "trainer": capture_state(trainer),
+        "agent": capture_state(agent),
+    }
+    with atomic_path(os.path.join(folder, "state.pkl")) as tmp:
+        joblib.dump(state, tmp)
+    return folder
+
+
+def load_checkpoint(folder: str) -> dict[str, Any]:
+    """Read a checkpoint folder; one clear error if it is missing or damaged."""
+    state_path = os.path.join(folder, "state.pkl")
+    if not os.path.exists(state_path):
+        raise UserError(f"no checkpoint in {folder} to resume from; train without --resume first")
+    try:
+        state = joblib.load(state_path)
+        state["experiences"] = joblib.load(os.path.join(folder, "experiences.pkl"))
+    except Exception as error:  # pickle raises many types for a damaged file
+        raise UserError(f"cannot read the checkpoint in {folder} ({type(error).__name__}: {error})") from None
+    return state
+
+
+def _is_plain(value: Any) -> bool:
+    """Plain data all the way down (no Keras objects hiding in a list or dict)."""
+    if isinstance(value, (list, tuple, deque)):
+        return all(_is_plain(v) for v in value)
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _is_plain(v) for k, v in value.items())
+    return isinstance(value, _PLAIN)

@@ -1,0 +1,159 @@
+"""Nothing lost, nothing cryptic: checkpoints, resume, Ctrl-C, bad input, recordings."""
+from __future__ import annotations
+
+import math
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import gymnasium as gym
+import numpy as np
+import pytest
+
+from agents.observers import CartPoleObserver
+from agents.value_function import ValueFunctionTrainer
+from conftest import ROOT
+from fn_framework import Trainer
+from fn_framework.checkpoint import capture_state, load_checkpoint, restore_state, save_checkpoint
+from fn_framework.cli import seed_everything
+
+
+def one_error_line(result: subprocess.CompletedProcess) -> str:
+    """The run failed with exactly one ``error:`` line and no traceback; return it."""
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert len(lines) == 1, result.stderr
+    return lines[0]
+
+
+def test_checkpoint_restores_weights_optimizer_and_counters():
+    import keras
+    import tensorflow as tf
+
+    class Holder:
+        def __init__(self):
+            self.model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+            self.optimizer = keras.optimizers.Adam(learning_rate=0.1)
+            self.epsilon = 0.5
+            self.reward_log = [1.0, 2.0]
+            self._compiled = lambda x: x  # not data: skipped
+
+    source = Holder()
+    x = tf.constant(np.ones((4, 3), np.float32))
+    for _ in range(3):
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(source.model(x) ** 2)
+        grads = tape.gradient(loss, source.model.trainable_variables)
+        source.optimizer.apply_gradients(zip(grads, source.model.trainable_variables))
+    source.epsilon, source.reward_log = 0.25, [1.0, 2.0, 3.0]
+    state = capture_state(source)
+    assert set(state) == {"model", "optimizer", "epsilon", "reward_log"}
+
+    target = Holder()  # fresh weights, unbuilt optimizer
+    restore_state(target, state)
+    for a, b in zip(target.model.get_weights(), source.model.get_weights()):
+        np.testing.assert_array_equal(a, b)
+    assert int(target.optimizer.iterations.numpy()) == 3
+    for a, b in zip(target.optimizer.variables, source.optimizer.variables):
+        np.testing.assert_array_equal(np.array(a), np.array(b))
+    assert target.epsilon == 0.25 and target.reward_log == [1.0, 2.0, 3.0]
+
+
+def test_value_function_resume_continues_the_reward_log(tmp_path):
+    env = CartPoleObserver(gym.make("CartPole-v1"))
+    seed_everything(5, env)
+    first = ValueFunctionTrainer(log_dir=str(tmp_path))
+    agent = first.train(env, episode_count=50)
+    assert agent.initialized
+    save_checkpoint(first, agent)
+
+    second = ValueFunctionTrainer(log_dir=str(tmp_path))
+    second.resume_state = load_checkpoint(first.logger.path_of("checkpoint"))
+    resumed = second.train(env, episode_count=60)
+    assert second.reward_log[:50] == first.reward_log and len(second.reward_log) == 60
+    assert second.training and second.training_count == first.training_count + 10
+    states = np.random.default_rng(0).normal(size=(3, 4))
+    assert resumed.model.predict(states).shape == (3, 2)
+    rows = open(first.logger.path_of("monitor.csv")).read().splitlines()[2:]
+    assert len(rows) == 60  # the monitor continues too
+
+
+def test_nan_loss_stops_the_loop():
+    trainer = Trainer.__new__(Trainer)
+    trainer.diverged = trainer.stop_requested = False
+    assert trainer.check_loss(0.5) and not trainer.stop_requested
+    assert not trainer.check_loss(math.nan)
+    assert trainer.diverged and trainer.stop_requested
+    assert not trainer.check_loss(math.inf)
+
+
+def test_ctrl_c_saves_and_resume_continues(tmp_path):
+    command = [sys.executable, str(ROOT / "scripts" / "value_function_agent.py"),
+               "--episodes", "400", "--seed", "1", "--log-dir", str(tmp_path)]
+    monitor = tmp_path / "value_function" / "monitor.csv"
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 240
+    while time.time() < deadline:  # wait until training has begun (buffer of 1024 full)
+        if monitor.exists() and len(monitor.read_text().splitlines()) > 2 + 60:
+            break
+        time.sleep(0.5)
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=120)
+    assert process.returncode == 130, err
+    assert "Traceback" not in err
+    assert "--resume" in out
+    done = len(monitor.read_text().splitlines()) - 2
+    assert 60 < done < 400
+    assert (tmp_path / "value_function" / "value_function_agent.pkl").is_file()
+    assert load_checkpoint(str(tmp_path / "value_function" / "checkpoint"))["next_episode"] == done
+
+    resumed = subprocess.run(command[:3] + [str(done + 5)] + command[4:] + ["--resume"], cwd=ROOT,
+                             capture_output=True, text=True, timeout=300)
+    assert resumed.returncode == 0, resumed.stderr
+    assert f"Resuming after episode {done}" in resumed.stdout
+    assert len(monitor.read_text().splitlines()) - 2 == done + 5
+
+
+def test_play_records_a_gif(tmp_path, script):
+    from PIL import Image
+
+    assert script("value_function_agent.py", "--episodes", "50", "--seed", "2",
+                  "--log-dir", str(tmp_path)).returncode == 0
+    gif = tmp_path / "clip.gif"
+    play = script("value_function_agent.py", "--play", "--log-dir", str(tmp_path), "--record", str(gif))
+    assert play.returncode == 0, play.stderr
+    steps = sum(float(line.split()[2].rstrip(".")) for line in play.stdout.splitlines()
+                if line.startswith("Get reward"))
+    with Image.open(gif) as image:
+        assert image.size == (600, 400) and image.is_animated
+        # Pillow merges identical consecutive frames, so at most one frame per step.
+        assert 10 <= image.n_frames <= steps
+
+
+def test_bad_inputs_give_one_line(tmp_path, script):
+    folder = tmp_path / "value_function"
+    folder.mkdir()
+    (folder / "value_function_agent.pkl").write_bytes(b"\x80\x04garbage")
+    line = one_error_line(script("value_function_agent.py", "--play", "--log-dir", str(tmp_path)))
+    assert "cannot read the model file" in line
+
+    line = one_error_line(script("value_function_agent.py", "--env", "NoSuchEnv-v9", "--log-dir", str(tmp_path)))
+    assert "unknown environment id 'NoSuchEnv-v9'" in line
+
+    blocked = tmp_path / "blocked"
+    blocked.write_text("a file where a folder should be")
+    line = one_error_line(script("value_function_agent.py", "--log-dir", str(blocked / "logs")))
+    assert "cannot create the log folder" in line
+
+    line = one_error_line(script("value_function_agent.py", "--resume", "--log-dir", str(tmp_path / "empty")))
+    assert "no checkpoint" in line
+
+
+def test_model_for_another_environment_is_refused(tmp_path, script):
+    assert script("value_function_agent.py", "--episodes", "60", "--seed", "3", "--log-dir", str(tmp_path)).returncode == 0
+    line = one_error_line(script("value_function_agent.py", "--play", "--env", "Acrobot-v1",
+                                 "--log-dir", str(tmp_path)))
+    assert "trained for 4 state features and 2 actions" in line
