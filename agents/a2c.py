@@ -1,0 +1,302 @@
+"""The book's advantage actor-critic (A2C) agent: Catcher with a CNN, CartPole in test mode.
+
+Follows the book's latest revision: ``stop_gradient`` on the critic's estimate in the
+advantage, so the policy loss does not train the critic.
+
+Changes from the book, where its APIs are gone or its code was wrong:
+
+* Updates are a compiled ``tf.function`` with ``tf.GradientTape`` instead of
+  placeholders and ``optimizer.get_updates``; ``Adam(learning_rate=..., clipnorm=5.0)``
+  replaces ``lr=``; acting uses a compiled forward pass, not ``model.predict``.
+* ``SampleLayer`` is registered with Keras, so ``keras.models.load_model`` reads our
+  ``.keras``/``.h5`` files without ``custom_objects`` (importing this module is enough).
+* The advantage is per sample: the book subtracted a ``(N, 1)`` estimate from ``(N,)``
+  returns, which broadcasts to ``(N, N)``.
+* n-step returns bootstrap from the critic wherever an episode piece stops without a
+  terminal state: at the batch's end (as in the book) and at a time-limit truncation
+  inside the batch (the book let the next episode's return leak in there).
+"""
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from agents.networks import cnn_trunk, compiled_forward
+from agents.returns import discounted_returns, standardize
+from fn_framework import Experience, FNAgent, Trainer, load_keras_model
+
+
+@keras.saving.register_keras_serializable(package="baby_steps_rl")
+class SampleLayer(keras.layers.Layer):
+    """Sample one action per row from logits by Gumbel-max: ``argmax(logits - log(-log(U)))``."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.output_dim = 1  # one action from the evaluations (the book's attribute)
+
+    def call(self, x: tf.Tensor) -> tf.Tensor:
+        # minval > 0: log(0) would make a -inf noise term.
+        noise = tf.random.uniform(tf.shape(x), minval=np.finfo(np.float32).tiny, maxval=1.0)
+        return tf.argmax(x - tf.math.log(-tf.math.log(noise)), axis=1)
+
+    def compute_output_shape(self, input_shape: Sequence[Any]) -> tuple:
+        return (input_shape[0],)
+
+    def get_config(self) -> dict:
+        return super().get_config()
+
+
+def categorical_entropy(logits: tf.Tensor) -> tf.Tensor:
+    """Entropy of ``softmax(logits)`` per row, computed stably (OpenAI baselines, as in the book)."""
+    a0 = logits - tf.reduce_max(logits, axis=-1, keepdims=True)
+    ea0 = tf.exp(a0)
+    z0 = tf.reduce_sum(ea0, axis=-1, keepdims=True)
+    p0 = ea0 / z0
+    return tf.reduce_sum(p0 * (tf.math.log(z0) - a0), axis=-1)
+
+
+def actor_critic_loss(
+    action_evals: tf.Tensor,
+    estimateds: tf.Tensor,
+    actions: tf.Tensor,
+    values: tf.Tensor,
+    value_loss_weight: float = 1.0,
+    entropy_weight: float = 0.1,
+) -> dict[str, tf.Tensor]:
+    """The book's loss and its parts, keyed by their TensorBoard tags.
+
+    ``policy + value_loss_weight * mse(values, estimateds) - entropy_weight * entropy``,
+    where policy is ``mean(cross_entropy(logits, a) * stop_gradient(values - estimateds))``.
+    """
+    estimateds = tf.reshape(estimateds, [-1])
+    values = tf.cast(values, estimateds.dtype)
+    neg_logs = tf.nn.sparse_softmax_cross_entropy_with_logits(logits=action_evals, labels=actions)
+    advantages = values - tf.stop_gradient(estimateds)  # the policy loss must not train the critic
+    policy_loss = tf.reduce_mean(neg_logs * advantages)
+    value_loss = tf.reduce_mean(tf.square(values - estimateds))
+    entropy = tf.reduce_mean(categorical_entropy(action_evals))
+    loss = policy_loss + value_loss_weight * value_loss - entropy_weight * entropy
+    return {
+        "loss/total": loss,
+        "loss/policy": policy_loss,
+        "loss/value": value_loss,
+        "policy/neg_logs": tf.reduce_mean(neg_logs),
+        "policy/advantage": tf.reduce_mean(advantages),
+        "policy/entropy": entropy,
+    }
+
+
+class ActorCriticAgent(FNAgent):
+    """Actor logits and critic value on the book's CNN; outputs ``[actions, action_evals, values]``.
+
+    Acts with ``SampleLayer``'s sampled action, so no epsilon.
+    """
+
+    def __init__(self, actions: Sequence[int]) -> None:
+        super().__init__(epsilon=0.0, actions=actions)
+        self.optimizer: Any = None
+        self._forward: Any = None
+        self._updater: Any = None
+
+    @classmethod
+    def load(cls, env: Any, model_path: str) -> "ActorCriticAgent":
+        agent = cls(list(range(env.action_space.n)))
+        agent.model = load_keras_model(model_path)  # SampleLayer is registered by this module
+        agent._forward = compiled_forward(agent.model)
+        agent.initialized = True
+        return agent
+
+    def initialize(
+        self, experiences: Sequence[Experience], optimizer: keras.optimizers.Optimizer, **loss_weights: float
+    ) -> None:
+        """Build the model for the experiences' state shape; ``loss_weights`` go to ``set_updater``."""
+        self.build(np.asarray(experiences[0].s).shape, optimizer, **loss_weights)
+        print("Done initialization. From now, begin training!")
+
+    def build(
+        self, feature_shape: Sequence[int], optimizer: keras.optimizers.Optimizer, **loss_weights: float
+    ) -> None:
+        """Make the model, its compiled forward pass and its updater (also when resuming)."""
+        self.make_model(feature_shape)
+        self._forward = compiled_forward(self.model)
+        self.optimizer = optimizer  # an attribute, so that a checkpoint keeps Adam's moments
+        self.set_updater(optimizer, **loss_weights)
+        self.initialized = True
+
+    def make_trunk(self, feature_shape: Sequence[int]) -> keras.Sequential:
+        return cnn_trunk(feature_shape)
+
+    def make_model(self, feature_shape: Sequence[int]) -> None:
+        normal = keras.initializers.GlorotNormal()
+        trunk = self.make_trunk(feature_shape)
+        inputs = keras.Input(shape=tuple(feature_shape))
+        features = trunk(inputs)
+        action_evals = keras.layers.Dense(len(self.actions), kernel_initializer=normal, name="actor")(features)
+        actions = SampleLayer(name="sample")(action_evals)
+        values = keras.layers.Dense(1, kernel_initializer=normal, name="critic")(features)
+        self.model = keras.Model(inputs=inputs, outputs=[actions, action_evals, values])
+
+    def set_updater(
+        self, optimizer: keras.optimizers.Optimizer, value_loss_weight: float = 1.0, entropy_weight: float = 0.1
+    ) -> None:
+        model = self.model
+
+        @tf.function(reduce_retracing=True)
+        def updater(states: tf.Tensor, actions: tf.Tensor, values: tf.Tensor) -> dict[str, tf.Tensor]:
+            with tf.GradientTape() as tape:
+                _, action_evals, estimateds = model(states, training=True)
+                losses = actor_critic_loss(
+                    action_evals, estimateds, actions, values, value_loss_weight, entropy_weight
+                )
+            grads = tape.gradient(losses["loss/total"], model.trainable_variables)
+            optimizer.apply_gradients(zip(grads, model.trainable_variables))
+            return losses
+
+        self._updater = updater
+
+    def policy(self, s: Any) -> int:
+        if not self.initialized:
+            return int(np.random.randint(len(self.actions)))
+        action, _, _ = self._forward(np.asarray([s], dtype=np.float32))
+        return int(action.numpy()[0])
+
+    def estimate(self, s: Any) -> float:
+        """The critic's value of one state."""
+        return float(self.estimate_values(np.asarray([s]))[0])
+
+    def estimate_values(self, states: np.ndarray) -> np.ndarray:
+        _, _, values = self._forward(np.asarray(states, dtype=np.float32))
+        return values.numpy().reshape(-1)
+
+    def update(self, states: np.ndarray, actions: np.ndarray, values: np.ndarray) -> dict[str, float]:
+        losses = self._updater(
+            tf.constant(states, tf.float32), tf.constant(actions, tf.int32), tf.constant(values, tf.float32)
+        )
+        return {k: float(v) for k, v in losses.items()}
+
+
+class ActorCriticAgentTest(ActorCriticAgent):
+    """The book's test mode: a ``Dense 10 - 10`` trunk for CartPole's state vector."""
+
+    def make_trunk(self, feature_shape: Sequence[int]) -> keras.Sequential:
+        normal = keras.initializers.GlorotNormal()
+        return keras.Sequential(
+            [
+                keras.Input(shape=tuple(feature_shape)),
+                keras.layers.Dense(10, kernel_initializer=normal, activation="relu"),
+                keras.layers.Dense(10, kernel_initializer=normal, activation="relu"),
+            ]
+        )
+
+
+class ActorCriticTrainer(Trainer):
+    """The book's flow: fill ``buffer_size`` to initialize, then update every ``batch_size`` steps.
+
+    Args (beyond ``Trainer``'s): ``learning_rate`` of Adam (the book: 1e-3, 7e-5 on
+    Catcher), ``entropy_weight`` of the loss (the book: 0.1), ``file_name`` of the model
+    in the log folder. The model with the best episode reward so far is saved
+    (atomically) to ``model_path``, as in the book.
+    """
+
+    def __init__(
+        self,
+        buffer_size: int = 256,
+        batch_size: int = 32,
+        gamma: float = 0.99,
+        learning_rate: float = 1e-3,
+        entropy_weight: float = 0.1,
+        report_interval: int = 10,
+        log_dir: str = "",
+        file_name: str = "",
+    ) -> None:
+        super().__init__(buffer_size, batch_size, gamma, report_interval, log_dir)
+        self.file_name = file_name if file_name else "a2c_agent.keras"
+        self.model_path = self.logger.path_of(self.file_name)
+        self.learning_rate = learning_rate
+        self.entropy_weight = entropy_weight
+        self.losses: dict[str, float] = {}
+        self.rewards: list[float] = []
+        self._max_reward = -10.0
+        self._episode_ends: list[bool] = []  # parallel to experiences: did an episode stop there?
+
+    @property
+    def trainer_name(self) -> str:
+        return "a2c"  # the book's file names (a2c_agent.*), not "actor_critic"
+
+    def train(
+        self,
+        env: Any,
+        episode_count: int = 900,
+        initial_count: int = 10,
+        test_mode: bool = False,
+        render: bool = False,
+        observe_interval: int = 100,
+    ) -> ActorCriticAgent:
+        actions = list(range(env.action_space.n))
+        if not test_mode:
+            agent: ActorCriticAgent = ActorCriticAgent(actions)
+        else:
+            agent = ActorCriticAgentTest(actions)
+            observe_interval = 0
+        self.training_episode = episode_count
+        self.train_loop(env, agent, episode_count, initial_count, render, observe_interval)
+        return agent
+
+    def episode_begin(self, episode: int, agent: ActorCriticAgent) -> None:
+        self.rewards = []
+        if self._episode_ends:
+            self._episode_ends[-1] = True
+
+    def step(self, episode: int, step_count: int, agent: ActorCriticAgent, experience: Experience) -> None:
+        self.rewards.append(experience.r)
+        self._episode_ends.append(False)
+        if not agent.initialized:
+            if len(self.experiences) < self.buffer_size:
+                return  # store experiences until there are enough to initialize
+            agent.initialize(self.experiences, self.make_optimizer(), entropy_weight=self.entropy_weight)
+            self.logger.set_model(agent.model)
+            self.training = True
+        else:
+            if len(self.experiences) < self.batch_size:
+                return  # store experiences until there are enough to update
+            self.losses = agent.update(*self.make_batch(agent))
+            self.check_loss(self.losses["loss/total"])
+        self.experiences.clear()
+        self._episode_ends = []
+
+    def make_optimizer(self) -> keras.optimizers.Optimizer:
+        return keras.optimizers.Adam(learning_rate=self.learning_rate, clipnorm=5.0)
+
+    def reinitialize(self, episode: int, agent: ActorCriticAgent, env: Any) -> None:
+        """``--resume``: rebuild the model; the checkpoint then restores its weights."""
+        agent.build(env.observation_space.shape, self.make_optimizer(), entropy_weight=self.entropy_weight)
+
+    def make_batch(self, agent: ActorCriticAgent) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """States, actions and standardised n-step returns of the collected experiences."""
+        experiences = list(self.experiences)
+        states = np.array([e.s for e in experiences])
+        actions = np.array([e.a for e in experiences])
+        ends = list(self._episode_ends)
+        ends[-1] = True  # the batch's end cuts the last episode piece
+        next_values = np.zeros(len(experiences))
+        cut = [i for i, e in enumerate(experiences) if ends[i] and not e.d]
+        if cut:  # the critic's value where a piece stops without a terminal state
+            next_values[cut] = agent.estimate_values(np.array([experiences[i].n_s for i in cut]))
+        values = discounted_returns(
+            [e.r for e in experiences], self.gamma, [e.d for e in experiences], ends, next_values
+        )
+        return states, actions, standardize(values)
+
+    def episode_end(self, episode: int, step_count: int, agent: ActorCriticAgent) -> None:
+        if not agent.initialized or self.diverged:
+            return
+        reward = self.reward_log[-1]
+        self.logger.write(episode, "reward_max", max(self.rewards))
+        for name, value in self.losses.items():
+            self.logger.write(episode, name, value)
+        if reward > self._max_reward:
+            agent.save(self.model_path)
+            self._max_reward = reward
