@@ -1,0 +1,224 @@
+"""The replay memory of the project: the book's ``deque`` of Experiences, stored compactly.
+
+The book kept ``deque(maxlen=50000)`` of Experiences whose ``s`` and ``n_s`` were float64
+``(80, 80, 4)`` stacks (one step's ``n_s`` is the next one's ``s``): every frame four
+times over, about 10 GB at 50 000 steps. Here each frame is stored once:
+
+* A ring of *frames*. With ``frame_count > 1`` a frame is one channel of the stacked
+  state (the observer puts the oldest frame first, the newest last); with
+  ``frame_count == 1`` a frame is the whole state (CartPole's small float vector).
+* Per transition, the ids of the frames that make ``s`` and ``n_s``. Inside an episode
+  ``s`` is the previous ``n_s`` and ``n_s`` is ``s`` shifted by one frame, so each step
+  writes one new frame. A state that starts an episode (the observer's reset fill:
+  the first frame repeated) writes each distinct consecutive channel once.
+* Image states scaled to ``k / 255`` (float32) are stored as ``uint8`` and decoded
+  with the observer's own ``uint8 / 255``, so sampled stacks are bit-identical.
+
+Nothing is assumed without being checked: a state that does not continue the previous
+transition, or an ``n_s`` that is not ``s`` shifted, is stored in full, so the stacks
+read back are always exactly the ones appended. The frame ring holds a few more frames
+than transitions (episode starts add frames); should short episodes use them up, the
+oldest transitions are dropped early, so ``len`` may stay a little below ``capacity``.
+"""
+from __future__ import annotations
+
+from typing import Any, Optional
+
+import numpy as np
+
+from fn_framework import Experience
+
+_SCALE = np.float32(255.0)
+
+
+class ReplayMemory:
+    """The last ``capacity`` transitions; ``append`` like a deque, ``sample`` a batch of arrays.
+
+    Args:
+        capacity: transitions kept (the book's ``buffer_size``).
+        frame_count: frames stacked in the last axis of a state (4 on Catcher, 1 otherwise).
+        frame_slack: extra frames in the ring, as a fraction of ``capacity``, for the
+            frames that episode starts add (1/16 keeps ``capacity`` transitions as long
+            as episodes average 16 steps or more).
+    """
+
+    def __init__(self, capacity: int, frame_count: int = 1, frame_slack: float = 1 / 16) -> None:
+        self.capacity = int(capacity)
+        self.frame_count = int(frame_count)
+        self.frame_capacity = self.capacity + int(self.capacity * frame_slack) + 2 * self.frame_count + 2
+        k = self.frame_count
+        self._s_ids = np.zeros((self.capacity, k), np.int64)  # global frame ids (slot = id % frame_capacity)
+        self._n_ids = np.zeros((self.capacity, k), np.int64)
+        self._a = np.zeros(self.capacity, np.int64)
+        self._r = np.zeros(self.capacity, np.float32)
+        self._d = np.zeros(self.capacity, np.bool_)
+        self._frames: Optional[np.ndarray] = None  # allocated on the first append
+        self._quantized = False
+        self._written = 0  # transitions ever appended
+        self._start = 0  # the oldest live transition
+        self._frames_written = 0
+        self._last_n_s: Any = None
+        self._last_n_ids: Optional[np.ndarray] = None
+        self._batch: Optional[tuple[np.ndarray, ...]] = None  # sample()'s reused state arrays
+
+    # deque-like interface ------------------------------------------------------
+    def __len__(self) -> int:
+        return self._written - self._start
+
+    def __getitem__(self, index: int) -> Experience:
+        """The ``index``-th oldest transition (negative counts from the newest)."""
+        n = len(self)
+        if not -n <= index < n:
+            raise IndexError("replay memory index out of range")
+        s, a, r, n_s, d = self._gather(np.array([self._start + index % n]))
+        return Experience(s[0], int(a[0]), float(r[0]), n_s[0], bool(d[0]))
+
+    def append(self, e: Experience) -> None:
+        """Store one transition; its frames are written once (see the module docstring)."""
+        if self._frames is None:
+            self._allocate(np.asarray(e.s))
+        s_ids = self._last_n_ids if self._continues(e.s) else self._put_stack(e.s)
+        n_ids = self._shifted(s_ids, e.s, e.n_s)
+        slot = self._written % self.capacity
+        self._s_ids[slot] = s_ids
+        self._n_ids[slot] = n_ids
+        self._a[slot], self._r[slot], self._d[slot] = e.a, e.r, e.d
+        self._written += 1
+        self._last_n_s, self._last_n_ids = e.n_s, n_ids
+        # Drop transitions beyond capacity, and any whose oldest frame was overwritten.
+        self._start = max(self._start, self._written - self.capacity)
+        oldest_frame = self._frames_written - self.frame_capacity
+        while self._start < self._written and self._s_ids[self._start % self.capacity, 0] < oldest_frame:
+            self._start += 1
+
+    def sample(self, batch_size: int) -> Experience:
+        """``batch_size`` distinct transitions at random, as one Experience of arrays.
+
+        Like the book's ``random.sample``: no transition twice in a batch (drawn with
+        ``np.random``, so ``--seed`` fixes it). The state arrays are reused by the next
+        ``sample`` (copy them to keep them): a fresh 3 MB array per batch costs a few
+        milliseconds of page faults, more than the sampling itself.
+        """
+        n = len(self)
+        if batch_size > n:
+            raise ValueError(f"cannot sample {batch_size} transitions from {n}")
+        index = np.random.randint(0, n, size=batch_size)
+        if len(np.unique(index)) < batch_size:  # rare with a large memory
+            index = np.random.choice(n, size=batch_size, replace=False)
+        if self._batch is None or len(self._batch[0]) != batch_size:
+            self._batch = (self._empty_states(batch_size), self._empty_states(batch_size))
+        return Experience(*self._gather(self._start + index, self._batch))
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes held by the memory's arrays (frames allocated for the whole ring)."""
+        arrays = [self._s_ids, self._n_ids, self._a, self._r, self._d]
+        if self._frames is not None:
+            arrays.append(self._frames)
+        return int(sum(x.nbytes for x in arrays))
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickle (checkpoints) only the frame slots written so far, not the empty ring."""
+        state = {**self.__dict__, "_batch": None}
+        if self._frames is not None:  # a view: joblib writes it without a copy
+            state["_frames"] = self._frames[: min(self._frames_written, self.frame_capacity)]
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        frames = state["_frames"]
+        if frames is not None:
+            full = np.zeros((state["frame_capacity"], *frames.shape[1:]), frames.dtype)
+            full[: len(frames)] = frames
+            state["_frames"] = full
+        self.__dict__.update(state)
+
+    # Frames ---------------------------------------------------------------------
+    def _allocate(self, state: np.ndarray) -> None:
+        frame = state[..., 0] if self.frame_count > 1 else state
+        self._quantized = frame.dtype.kind == "f" and _is_k_over_255(frame)
+        if self._quantized or frame.dtype == np.uint8:
+            dtype: Any = np.uint8
+        elif frame.dtype.kind == "f":
+            dtype = np.float32
+        else:
+            dtype = frame.dtype
+        # np.zeros maps pages lazily: memory grows as the ring fills.
+        self._frames = np.zeros((self.frame_capacity, *frame.shape), dtype)
+
+    def _put(self, frame: np.ndarray) -> int:
+        if self._quantized:
+            encoded = np.rint(frame * _SCALE).astype(np.uint8)
+            if not np.array_equal(encoded.astype(np.float32) / _SCALE, frame):
+                raise ValueError("image states must be uint8 frames scaled by 1/255, as the observers make them")
+            frame = encoded
+        frame_id = self._frames_written
+        self._frames[frame_id % self.frame_capacity] = frame
+        self._frames_written += 1
+        return frame_id
+
+    def _put_stack(self, state: Any) -> np.ndarray:
+        """Write a whole state; equal consecutive channels (the reset fill) share one frame."""
+        state = np.asarray(state)
+        if self.frame_count == 1:
+            return np.array([self._put(state)], np.int64)
+        ids = [self._put(state[..., 0])]
+        for c in range(1, self.frame_count):
+            same = np.array_equal(state[..., c], state[..., c - 1])
+            ids.append(ids[-1] if same else self._put(state[..., c]))
+        return np.array(ids, np.int64)
+
+    def _continues(self, s: Any) -> bool:
+        """Is ``s`` the previous ``n_s``? (The trainer passes the same object; copies are compared.)"""
+        if self._last_n_ids is None:
+            return False
+        return s is self._last_n_s or np.array_equal(s, self._last_n_s)
+
+    def _shifted(self, s_ids: np.ndarray, s: Any, n_s: Any) -> np.ndarray:
+        """``n_s``'s frame ids: ``s`` shifted by one new frame when it is, else stored in full."""
+        n_s = np.asarray(n_s)
+        if self.frame_count == 1:
+            return np.array([self._put(n_s)], np.int64)
+        if np.array_equal(n_s[..., :-1], np.asarray(s)[..., 1:]):
+            return np.append(s_ids[1:], self._put(n_s[..., -1]))
+        return self._put_stack(n_s)
+
+    def _empty_states(self, batch_size: int) -> np.ndarray:
+        shape = ((self.frame_count,) if self.frame_count > 1 else ()) + self._frames.shape[1:]
+        return np.empty((batch_size, *shape), np.float32 if self._quantized else self._frames.dtype)
+
+    def _decode(self, ids: np.ndarray, out: Optional[np.ndarray] = None) -> np.ndarray:
+        """Rebuild the states of a ``(batch, frame_count)`` array of frame ids (into ``out``).
+
+        Stacked states are decoded frames-first, ``(b, k, h, w)``, which is a plain
+        gather, and returned as a channels-last *view* ``(b, h, w, k)``: NumPy's copy
+        into channels-last order cost more than all the rest of sampling, and
+        ``DeepQNetworkAgent.update`` hands the frames-first array to TensorFlow as is.
+        """
+        slots = ids % self.frame_capacity
+        frames = self._frames[slots[:, 0]] if self.frame_count == 1 else self._frames[slots]
+        if self._quantized:
+            states = np.divide(frames, _SCALE, out=out, dtype=np.float32)
+        elif out is None:
+            states = frames
+        else:
+            out[...] = frames
+            states = out
+        return states if self.frame_count == 1 else np.moveaxis(states, 1, -1)
+
+    def _gather(self, index: np.ndarray, out: tuple[Any, ...] = (None, None)) -> tuple[np.ndarray, ...]:
+        slots = index % self.capacity
+        return (
+            self._decode(self._s_ids[slots], out[0]),
+            self._a[slots],
+            self._r[slots],
+            self._decode(self._n_ids[slots], out[1]),
+            self._d[slots],
+        )
+
+
+def _is_k_over_255(frame: np.ndarray) -> bool:
+    """True when every value is exactly ``k / 255`` in float32 (the observers' scaling)."""
+    if frame.size == 0 or frame.min() < 0 or frame.max() > 1:
+        return False
+    encoded = np.rint(frame * _SCALE).astype(np.uint8)
+    return bool(np.array_equal(encoded.astype(np.float32) / _SCALE, frame.astype(np.float32)))

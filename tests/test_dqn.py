@@ -1,0 +1,318 @@
+"""The DQN agent: TD targets, the compact replay memory, the Catcher observer, save/load and the script."""
+from __future__ import annotations
+
+import os
+import pickle
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import gymnasium as gym
+import keras
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from agents.dqn import DeepQNetworkAgent, DeepQNetworkAgentTest, DeepQNetworkTrainer, td_target  # noqa: E402
+from agents.observers import CatcherObserver  # noqa: E402
+from agents.replay import ReplayMemory  # noqa: E402
+from fn_framework import Experience  # noqa: E402
+
+SCRIPT = str(ROOT / "scripts" / "dqn_agent.py")
+
+
+# TD targets -------------------------------------------------------------------
+# Rows: non-terminal, terminated, and the truncated last step of an episode (stored with
+# d=False because only *terminated* is terminal), so it still bootstraps.
+REWARDS = np.array([1.0, -1.0, 0.5], np.float32)
+TERMINATED = np.array([0.0, 1.0, 0.0], np.float32)
+TEACHER_NEXT = np.array([[1.0, 2.0], [3.0, 4.0], [5.0, -1.0]], np.float32)
+ONLINE_NEXT = np.array([[0.9, 0.1], [0.0, 1.0], [-2.0, 3.0]], np.float32)
+
+
+def test_td_target_bootstraps_unless_terminated() -> None:
+    target = td_target(REWARDS, TERMINATED, TEACHER_NEXT, ONLINE_NEXT, 0.9)
+    # 1 + 0.9 * max(1, 2) = 2.8;  terminated: -1;  truncated: 0.5 + 0.9 * max(5, -1) = 5.0
+    np.testing.assert_allclose(target.numpy(), [2.8, -1.0, 5.0], rtol=1e-6)
+
+
+def test_double_dqn_target_uses_the_online_choice() -> None:
+    target = td_target(REWARDS, TERMINATED, TEACHER_NEXT, ONLINE_NEXT, 0.9, double=True)
+    # online argmax: 0, 1, 1 -> teacher values 1, (4), -1:  1 + 0.9 = 1.9;  -1;  0.5 - 0.9 = -0.4
+    np.testing.assert_allclose(target.numpy(), [1.9, -1.0, -0.4], rtol=1e-6)
+
+
+def _test_agent(double: bool = False, huber: bool = False, **kwargs: Any) -> DeepQNetworkAgentTest:
+    keras.utils.set_random_seed(0)
+    agent = DeepQNetworkAgentTest(0.0, [0, 1], double=double, huber=huber, **kwargs)
+    sample = [Experience(np.zeros((1, 4), np.float32), 0, 0.0, np.zeros((1, 4), np.float32), False)]
+    agent.initialize(sample, keras.optimizers.Adam(learning_rate=1e-3, clipvalue=1.0))
+    return agent
+
+
+def _cnn_agent(double: bool = False) -> DeepQNetworkAgent:
+    keras.utils.set_random_seed(0)
+    agent = DeepQNetworkAgent(0.0, [0, 1], double=double)
+    sample = [Experience(np.zeros((16, 16, 4), np.float32), 0, 0.0, None, False)]
+    agent.initialize(sample, keras.optimizers.Adam(learning_rate=1e-3, clipvalue=1.0))
+    return agent
+
+
+@pytest.mark.parametrize("double", [False, True])
+@pytest.mark.parametrize("cnn", [False, True])  # the CNN's stacks cross into TensorFlow frames-first
+def test_update_is_the_books_mse_on_the_taken_action(double: bool, cnn: bool) -> None:
+    agent = _cnn_agent(double) if cnn else _test_agent(double=double)
+    rng = np.random.default_rng(0)
+    shape = (3, 16, 16, 4) if cnn else (3, 1, 4)
+    s = rng.uniform(size=shape).astype(np.float32)
+    n_s = rng.uniform(size=shape).astype(np.float32)
+    a = np.array([0, 1, 1])
+    before = agent.model(s).numpy()
+    teacher = agent._teacher_model(n_s).numpy()
+    online = agent.model(n_s).numpy()
+    target = td_target(REWARDS, TERMINATED, teacher, online, 0.99, double).numpy()
+    # The book: targets = estimates with the TD target at the taken action, Keras mse.
+    expected = np.mean((target - before[np.arange(3), a]) ** 2) / 2
+    batch = Experience(s, a, REWARDS, n_s, TERMINATED.astype(bool))
+    assert agent.update(batch, 0.99) == pytest.approx(expected, rel=1e-5)
+    assert not np.allclose(agent.model(s).numpy(), before)  # a gradient step was taken
+
+
+def test_update_teacher_copies_weights() -> None:
+    agent = _test_agent()
+    agent.model.layers[-1].kernel.assign(agent.model.layers[-1].kernel + 1.0)
+    x = np.ones((1, 1, 4), np.float32)
+    assert not np.allclose(agent._teacher_model(x), agent.model(x))
+    agent.update_teacher()
+    np.testing.assert_array_equal(agent._teacher_model(x), agent.model(x))
+
+
+def test_book_net_keeps_relu_output() -> None:
+    assert _test_agent(book_net=True).model.layers[-1].activation.__name__ == "relu"
+    assert _test_agent().model.layers[-1].activation.__name__ == "linear"
+
+
+# Replay memory ----------------------------------------------------------------
+def _stack(frames: list[np.ndarray]) -> np.ndarray:
+    return np.stack(frames, axis=-1).astype(np.float32) / np.float32(255.0)
+
+
+def _episodes(lengths: list[int], k: int = 4, size: int = 6) -> list[Experience]:
+    """Transitions as CatcherObserver makes them: reset fill, newest frame last."""
+    rng = np.random.default_rng(1)
+    out = []
+    for length in lengths:
+        frames = [rng.integers(0, 256, (size, size), dtype=np.uint8)] * k
+        s = _stack(frames)
+        for t in range(length):
+            frames = frames[1:] + [rng.integers(0, 256, (size, size), dtype=np.uint8)]
+            n_s = _stack(frames)
+            out.append(Experience(s, t % 3, float(t), n_s, t == length - 1))
+            s = n_s
+    return out
+
+
+def _assert_same(memory: ReplayMemory, expected: list[Experience]) -> None:
+    assert len(memory) == len(expected)
+    for i, e in enumerate(expected):
+        got = memory[i]
+        assert got.s.dtype == np.float32
+        np.testing.assert_array_equal(got.s, e.s)
+        np.testing.assert_array_equal(got.n_s, e.n_s)
+        assert (got.a, got.r, got.d) == (e.a, e.r, e.d)
+
+
+def test_replay_stores_each_frame_once_as_uint8_and_rebuilds_stacks() -> None:
+    transitions = _episodes([2, 5, 1, 7])  # short episodes: boundaries inside every stack
+    memory = ReplayMemory(100, frame_count=4)
+    for e in transitions:
+        memory.append(e)
+    assert memory._frames.dtype == np.uint8
+    assert memory._frames_written == len(transitions) + 4  # one per step + one per reset fill
+    _assert_same(memory, transitions)
+    # frames + 2 x 4 int64 ids + action (int64) + reward (float32) + done per transition
+    assert memory.nbytes == memory.frame_capacity * 36 + 100 * (8 * 4 * 2 + 8 + 4 + 1)
+
+
+def test_replay_keeps_the_last_capacity_transitions() -> None:
+    transitions = _episodes([30, 25, 40])
+    memory = ReplayMemory(32, frame_count=4)
+    for e in transitions:
+        memory.append(e)
+    _assert_same(memory, transitions[-32:])
+    batch = memory.sample(32)  # distinct transitions, like random.sample
+    assert batch.s.shape == (32, 6, 6, 4) and batch.s.dtype == np.float32
+    assert len({float(r) + 100 * bool(d) for r, d in zip(batch.r, batch.d)}) >= 1
+    assert len(np.unique(batch.s.reshape(32, -1), axis=0)) == 32
+
+
+def test_replay_of_copied_or_unshifted_states_is_still_exact() -> None:
+    transitions = _episodes([6])
+    odd = Experience(transitions[0].s.copy(), 1, 0.0, transitions[3].s, False)  # n_s is not s shifted
+    memory = ReplayMemory(10, frame_count=4)
+    for e in [*transitions[:2], odd, Experience(transitions[3].s.copy(), 2, 1.0, transitions[3].n_s, True)]:
+        memory.append(e)
+    _assert_same(memory, [*transitions[:2], odd, Experience(transitions[3].s, 2, 1.0, transitions[3].n_s, True)])
+
+
+def test_replay_pickles_only_the_written_frames() -> None:
+    transitions = _episodes([5, 3])
+    memory = ReplayMemory(1000, frame_count=4)
+    for e in transitions:
+        memory.append(e)
+    data = pickle.dumps(memory)
+    assert len(data) < memory.nbytes - memory._frames.nbytes + 5000  # only 10 of the ring's frames
+    _assert_same(pickle.loads(data), transitions)
+
+
+def test_replay_of_cartpole_vectors() -> None:
+    rng = np.random.default_rng(2)
+    states = rng.normal(size=(6, 1, 4)).astype(np.float32)
+    transitions = [Experience(states[i], i % 2, 1.0, states[i + 1], i == 4) for i in range(5)]
+    memory = ReplayMemory(50)
+    for e in transitions:
+        memory.append(e)
+    assert memory._frames.dtype == np.float32 and memory._frames.shape[1:] == (1, 4)
+    _assert_same(memory, transitions)
+    assert memory.sample(5).s.shape == (5, 1, 4)
+
+
+# Trainer --------------------------------------------------------------------------
+class _SavingAgent:
+    epsilon = 0.5
+
+    def __init__(self) -> None:
+        self.saved: list[str] = []
+
+    def save(self, path: str) -> None:
+        self.saved.append(path)
+
+    def update_teacher(self) -> None:
+        pass
+
+
+def test_trainer_keeps_the_best_model_and_decays_epsilon(tmp_path: Path) -> None:
+    trainer = DeepQNetworkTrainer(log_dir=str(tmp_path), report_interval=2)
+    trainer.training, trainer.training_episode = True, 10
+    agent = _SavingAgent()
+    saves = []
+    for episode, reward in enumerate([20.0, 200.0, 50.0, 200.0, 200.0, 200.0]):
+        trainer.reward_log.append(reward)
+        trainer.episode_begin(episode, agent)
+        trainer.episode_end(episode, 10, agent)
+        saves.append(len(agent.saved))
+    # New bests (20, then 200) are saved; a tie with 200 only when the last 2 episodes
+    # averaged more than at the last save: 110 -> 125 (saved) -> 200 (saved) -> 200 (not).
+    assert saves == [1, 2, 2, 3, 4, 4]
+    assert agent.saved[-1] == str(tmp_path / "dqn" / "dqn_agent.keras")
+    assert trainer.last_model_path == str(tmp_path / "dqn" / "dqn_agent_last.keras")
+    assert agent.epsilon == pytest.approx(0.5 - 6 * (0.5 - 1e-3) / 10)
+
+
+# Observer ---------------------------------------------------------------------
+class _FramesEnv(gym.Env):
+    """Returns the given RGB frames, one per reset/step."""
+
+    def __init__(self, frames: list[np.ndarray]) -> None:
+        self.frames = frames
+        self.index = 0
+        self.observation_space = gym.spaces.Box(0, 255, frames[0].shape, np.uint8)
+        self.action_space = gym.spaces.Discrete(3)
+
+    def reset(self, *, seed: Any = None, options: Any = None) -> tuple[np.ndarray, dict]:
+        self.index = 0
+        return self.frames[0], {}
+
+    def step(self, action: int) -> tuple[np.ndarray, float, bool, bool, dict]:
+        self.index += 1
+        return self.frames[self.index], 0.0, False, False, {}
+
+
+def _gray(value: np.ndarray) -> np.ndarray:
+    return np.repeat(value[..., None], 3, axis=-1).astype(np.uint8)  # R = G = B, so "L" keeps the value
+
+
+def test_catcher_observer_stacks_newest_last_and_resizes_nearest() -> None:
+    big = _gray(np.arange(16).reshape(4, 4) * 10)
+    frames = [big, _gray(np.full((4, 4), 100)), _gray(np.full((4, 4), 200))]
+    env = CatcherObserver(_FramesEnv(frames), width=2, height=2, frame_count=3)
+    s, _ = env.reset()
+    assert s.shape == (2, 2, 3) and s.dtype == np.float32
+    # NEAREST 4 -> 2 samples pixels (1, 1), (1, 3), (3, 1), (3, 3); BICUBIC would blend them.
+    nearest = np.array([[50, 70], [130, 150]], np.float32) / np.float32(255.0)
+    for c in range(3):  # reset fill: the first frame in every channel
+        np.testing.assert_array_equal(s[..., c], nearest)
+    np.testing.assert_array_equal(env.last_frame, [[50, 70], [130, 150]])
+    s, *_ = env.step(0)
+    s, *_ = env.step(0)
+    np.testing.assert_array_equal(s[..., 0], nearest)  # oldest first
+    np.testing.assert_allclose(s[..., 1], 100 / 255, rtol=1e-6)
+    np.testing.assert_allclose(s[..., 2], 200 / 255, rtol=1e-6)  # newest last
+    s, _ = env.reset()
+    np.testing.assert_array_equal(s[..., 2], nearest)  # reset starts a fresh stack
+
+
+# Save and load ----------------------------------------------------------------
+class _Spaces:
+    """Just the spaces that ``FNAgent.load`` checks a model against."""
+
+    def __init__(self, shape: tuple, n_actions: int) -> None:
+        self.observation_space = gym.spaces.Box(0.0, 1.0, shape, np.float32)
+        self.action_space = gym.spaces.Discrete(n_actions)
+
+
+@pytest.mark.parametrize("suffix", [".keras", ".h5"])
+@pytest.mark.parametrize("agent_class", [DeepQNetworkAgent, DeepQNetworkAgentTest])
+def test_save_load_gives_identical_q_values(tmp_path: Path, suffix: str, agent_class: type) -> None:
+    env = _Spaces((80, 80, 4), 3) if agent_class is DeepQNetworkAgent else _Spaces((1, 4), 2)
+    shape = env.observation_space.shape
+    agent = agent_class(0.0, list(range(env.action_space.n)))
+    keras.utils.set_random_seed(3)
+    agent.initialize([Experience(np.zeros(shape, np.float32), 0, 0.0, None, False)], keras.optimizers.Adam())
+    states = np.random.default_rng(3).uniform(size=(4, *shape)).astype(np.float32)
+    path = str(tmp_path / f"model{suffix}")
+    agent.save(path)
+    loaded = agent_class.load(env, path)
+    np.testing.assert_array_equal(loaded.model(states).numpy(), agent.model(states).numpy())
+    np.testing.assert_array_equal(loaded.estimate(states[0]), agent.estimate(states[0]))
+
+
+# The script ---------------------------------------------------------------------
+def _script(*args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "CUDA_VISIBLE_DEVICES": ""}
+    return subprocess.run(
+        [sys.executable, SCRIPT, *args], capture_output=True, text=True, env=env, timeout=300, cwd=ROOT
+    )
+
+
+def test_script_test_mode_trains_and_plays(tmp_path: Path) -> None:
+    trained = _script("--test", "--episodes", "4", "--seed", "0", "--log-dir", str(tmp_path))
+    assert trained.returncode == 0, trained.stderr
+    assert (tmp_path / "dqn" / "dqn_agent_test.keras").exists()
+    assert (tmp_path / "dqn" / "dqn_agent_test_last.keras").exists()
+    assert (tmp_path / "dqn" / "monitor.csv").read_text().count("\n") == 2 + 4
+    played = _script("--test", "--play", "--episodes", "2", "--log-dir", str(tmp_path))
+    assert played.returncode == 0, played.stderr
+    assert played.stdout.count("Get reward") == 2 and "Average reward over 2 episodes" in played.stdout
+
+
+def test_script_catcher_trains_and_plays_h5(tmp_path: Path) -> None:
+    """Catcher through the script with a legacy ``.h5`` path (``.keras`` is the test mode's default above)."""
+    suffix = ".h5"
+    model = str(tmp_path / f"catcher{suffix}")
+    trained = _script("--episodes", "2", "--seed", "0", "--log-dir", str(tmp_path), "--model", model)
+    assert trained.returncode == 0, trained.stderr
+    assert os.path.exists(model) and os.path.exists(str(tmp_path / f"catcher_last{suffix}"))
+    played = _script("--play", "--episodes", "1", "--log-dir", str(tmp_path), "--model", model)
+    assert played.returncode == 0, played.stderr
+    assert "Get reward" in played.stdout
+
+
+def test_script_play_without_model_is_one_line(tmp_path: Path) -> None:
+    result = _script("--test", "--play", "--log-dir", str(tmp_path))
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and "no saved model" in result.stderr
