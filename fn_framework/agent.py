@@ -41,7 +41,6 @@ class FNAgent:
         actions = list(range(env.action_space.n))
         agent = cls(epsilon, actions)
         agent.model = load_keras_model(model_path)
-        check_model_fits(agent.model, env, model_path)
         agent.initialized = True
         return agent
 
@@ -75,6 +74,8 @@ class FNAgent:
         With ``record`` (a ``.gif`` or ``.mp4`` path) every frame is kept and saved;
         the env must then be made with ``render_mode="rgb_array"``.
         """
+        if hasattr(self.model, "inputs"):  # a Keras model: refuse one made for another env
+            check_model_fits(self.model, env)
         frames: list[np.ndarray] = []
         draw = render or record is not None
         rewards = []
@@ -114,10 +115,14 @@ def load_keras_model(model_path: str) -> Any:
 
 
 def check_model_fits(model: Any, env: Any, model_path: str = "the model") -> None:
-    """Refuse a model trained for another environment (observation shape or action count)."""
-    expected_in = _squeeze_leading(env.observation_space.shape)
-    model_in = _squeeze_leading(model.inputs[0].shape[1:])
-    if model_in != expected_in:
+    """Refuse a model trained for another environment (observation shape or action count).
+
+    An observation may also be one row of the model's input, ``(1, *input)``: the
+    book's CartPoleObserver hands the agents such rows, which they feed as a batch.
+    """
+    expected_in = tuple(env.observation_space.shape)
+    model_in = tuple(model.inputs[0].shape[1:])
+    if model_in != expected_in and expected_in != (1, *model_in):
         raise UserError(
             f"{model_path} expects observations of shape {model_in}, but this environment gives {expected_in}"
         )
@@ -126,10 +131,3 @@ def check_model_fits(model: Any, env: Any, model_path: str = "the model") -> Non
     if outputs and n_actions not in outputs:
         raise UserError(f"{model_path} was trained for {outputs[0]} actions, but this environment has {n_actions}")
 
-
-def _squeeze_leading(shape: Sequence[Any]) -> tuple:
-    """``(1, 4)`` and ``(4,)`` are the same features (the book's CartPoleObserver adds a row axis)."""
-    shape = tuple(shape)
-    while len(shape) > 1 and shape[0] == 1:
-        shape = shape[1:]
-    return shape

@@ -157,3 +157,91 @@ def test_model_for_another_environment_is_refused(tmp_path, script):
     line = one_error_line(script("value_function_agent.py", "--play", "--env", "Acrobot-v1",
                                  "--log-dir", str(tmp_path)))
     assert "trained for 4 state features and 2 actions" in line
+
+
+# --- every script --------------------------------------------------------------------------
+
+def _monitor_rows(path) -> int:
+    return len(path.read_text().splitlines()) - 2 if path.exists() else 0
+
+
+def test_dqn_ctrl_c_keeps_a_loadable_model_and_resume_continues_epsilon(tmp_path):
+    import keras
+
+    command = [sys.executable, str(ROOT / "scripts" / "dqn_agent.py"), "--test", "--episodes", "400",
+               "--seed", "1", "--log-dir", str(tmp_path)]
+    folder = tmp_path / "dqn"
+    monitor = folder / "monitor.csv"
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 300
+    while time.time() < deadline and _monitor_rows(monitor) < 205:  # warm-up: 200 episodes
+        time.sleep(0.5)
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=120)
+    assert process.returncode == 130, err
+    assert "Traceback" not in err and "--resume" in out
+    done = _monitor_rows(monitor)
+    assert 205 <= done < 400
+    model = keras.models.load_model(folder / "dqn_agent_test.keras", compile=False)
+    assert model.output_shape == (None, 2)
+    saved = load_checkpoint(str(folder / "checkpoint"))
+    epsilon = saved["agent"]["epsilon"][1]
+    assert saved["next_episode"] == done and 0.001 < epsilon < 0.5
+    assert len(saved["experiences"]) > 1000  # the replay memory is kept too
+
+    resumed = subprocess.run(command[:4] + [str(done + 3)] + command[5:] + ["--resume"], cwd=ROOT,
+                             capture_output=True, text=True, timeout=300)
+    assert resumed.returncode == 0, resumed.stderr
+    assert f"Resuming after episode {done}" in resumed.stdout
+    assert _monitor_rows(monitor) == done + 3
+    after = load_checkpoint(str(folder / "checkpoint"))
+    assert after["next_episode"] == done + 3
+    assert after["agent"]["epsilon"][1] < epsilon  # decayed on from where it stopped, not reset to 0.5
+
+
+def test_dqn_test_mode_same_seed_same_rewards_and_foreign_models_refused(tmp_path, script):
+    runs = []
+    for name in ("a", "b"):
+        result = script("dqn_agent.py", "--test", "--episodes", "60", "--seed", "3",
+                        "--log-dir", str(tmp_path / name))
+        assert result.returncode == 0, result.stderr
+        rows = (tmp_path / name / "dqn" / "monitor.csv").read_text().splitlines()[2:]
+        runs.append([row.rsplit(",", 1)[0] for row in rows])
+    assert runs[0] == runs[1] and len(runs[0]) == 60
+
+    model = str(tmp_path / "a" / "dqn" / "dqn_agent_test.keras")
+    line = one_error_line(script("dqn_agent.py", "--test", "--play", "--model", model, "--env", "Acrobot-v1"))
+    assert "expects observations of shape (1, 4), but this environment gives (1, 6)" in line
+    line = one_error_line(script("a2c_agent.py", "--test", "--play", "--model", model, "--env", "CartPole-v1",
+                                 "--log-dir", str(tmp_path)))
+    assert "cannot read the model file" in line or "expects" in line or "trained for" in line
+
+
+@pytest.mark.parametrize("name, flags", [
+    ("dqn_agent.py", ["--test"]),
+    ("a2c_agent.py", ["--test"]),
+    ("policy_gradient_agent.py", []),
+])
+def test_damaged_model_files_and_unknown_envs_give_one_line(name, flags, tmp_path, script):
+    damaged = tmp_path / "model.keras"
+    damaged.write_bytes(b"PK\x03\x04 truncated")
+    line = one_error_line(script(name, *flags, "--play", "--model", str(damaged)))
+    assert "cannot read the model file" in line and str(damaged) in line
+    line = one_error_line(script(name, *flags, "--env", "Nope-v3", "--log-dir", str(tmp_path)))
+    assert "unknown environment id 'Nope-v3'" in line
+
+
+def test_catcher_play_records_a_gif(tmp_path, script):
+    from PIL import Image
+
+    train = script("dqn_agent.py", "--episodes", "2", "--seed", "1", "--log-dir", str(tmp_path))
+    assert train.returncode == 0, train.stderr
+    gif = tmp_path / "catcher.gif"
+    play = script("dqn_agent.py", "--play", "--episodes", "1", "--log-dir", str(tmp_path), "--record", str(gif))
+    assert play.returncode == 0, play.stderr
+    with Image.open(gif) as image:
+        assert image.size == (256, 256) and image.is_animated  # 64x64 frames enlarged 4x
+        assert image.n_frames >= 20
+        image.seek(image.n_frames // 2)
+        frame = np.asarray(image.convert("RGB"))
+        assert (frame == 255).all(axis=-1).any()  # the white paddle is drawn
