@@ -7,7 +7,12 @@ import pytest
 keras = pytest.importorskip("keras")
 tf = pytest.importorskip("tensorflow")
 
-from agents.policy_gradient import PolicyGradientAgent, policy_gradient_loss  # noqa: E402
+from agents.policy_gradient import (  # noqa: E402
+    PolicyGradientAgent,
+    PolicyGradientTrainer,
+    StandardScaling,
+    policy_gradient_loss,
+)
 from agents.returns import discounted_returns, standardize  # noqa: E402
 from fn_framework import Experience  # noqa: E402
 
@@ -41,11 +46,34 @@ def test_standardize_matches_standard_scaler() -> None:
     assert standardize([4.0, 4.0]) == pytest.approx([0.0, 0.0])  # zero std counts as 1
 
 
-def _initialized_agent() -> tuple[PolicyGradientAgent, np.ndarray]:
+def test_returns_standardised_with_the_recent_episodes(tmp_path) -> None:
+    trainer = PolicyGradientTrainer(baseline_episodes=2, log_dir=str(tmp_path))
+    assert trainer.standardize_with_recent(np.array([1.0, 3.0])) == pytest.approx([-1.0, 1.0])
+    # against [1, 3, 5, 7] (mean 4, std sqrt(5)), not the episode's own statistics
+    assert trainer.standardize_with_recent(np.array([5.0, 7.0])) == pytest.approx(np.array([1.0, 3.0]) / np.sqrt(5))
+    # the window keeps the last 2 episodes: [5, 7, 0, 0]
+    assert trainer.standardize_with_recent(np.zeros(2)) == pytest.approx(np.array([-3.0, -3.0]) / np.sqrt(9.5))
+
+
+def test_the_trainer_defaults_are_the_books(tmp_path) -> None:
+    trainer = PolicyGradientTrainer(log_dir=str(tmp_path))
+    assert (trainer.buffer_size, trainer.batch_size, trainer.gamma, trainer.learning_rate) == (256, 32, 0.9, 0.01)
+    assert (trainer.baseline_episodes, trainer.input_clip, trainer.keep_best) == (1, 0.0, False)
+
+
+def test_the_scaler_clips_when_asked() -> None:
+    layer = StandardScaling(clip=5.0)
+    out = layer(np.array([[-100.0, -1.0, 1.0, 100.0]], dtype=np.float32)).numpy()
+    assert out.tolist() == [[-5.0, -1.0, 1.0, 5.0]]
+    assert StandardScaling.from_config(layer.get_config()).clip == 5.0
+    assert StandardScaling()(np.array([[100.0]], dtype=np.float32)).numpy().item() == 100.0  # the book's: no clip
+
+
+def _initialized_agent(input_clip: float = 0.0) -> tuple[PolicyGradientAgent, np.ndarray]:
     rng = np.random.default_rng(0)
     states = rng.normal([0.5, -1.0, 0.1, 2.0], [0.1, 2.0, 0.05, 1.0], size=(64, 4)).astype(np.float32)
     experiences = [Experience(s[None], 0, 1.0, s[None], False) for s in states]
-    agent = PolicyGradientAgent([0, 1])
+    agent = PolicyGradientAgent([0, 1], input_clip=input_clip)
     agent.initialize(experiences, keras.optimizers.Adam(learning_rate=0.01))
     return agent, states
 
@@ -60,7 +88,8 @@ def test_the_scaler_inside_the_model_is_standard_scaler() -> None:
 
 @pytest.mark.parametrize("suffix", [".keras", ".h5"])
 def test_save_load_gives_identical_outputs(tmp_path, suffix: str) -> None:
-    agent, states = _initialized_agent()
+    agent, states = _initialized_agent(input_clip=1.0)  # the clip travels with the model
+    states = states * 3
     agent.update(states[:8], [0, 1] * 4, standardize(np.arange(8.0)))  # weights away from their init
     path = str(tmp_path / f"pg{suffix}")
     agent.save(path)
@@ -78,7 +107,9 @@ def test_script_trains_saves_and_plays(script, tmp_path) -> None:
     trained = script(SCRIPT, "--episodes", "20", "--seed", "1", "--log-dir", str(tmp_path))
     assert trained.returncode == 0, trained.stderr[-2000:]
     model = tmp_path / "policy_gradient" / "policy_gradient_agent.keras"
-    assert model.exists()
+    assert model.exists()  # the best model so far
+    assert (tmp_path / "policy_gradient" / "policy_gradient_agent_last.keras").exists()
+    assert "Best model (mean reward" in trained.stdout
     assert (tmp_path / "policy_gradient" / "monitor.csv").exists()
     played = script(SCRIPT, "--play", "--seed", "1", "--log-dir", str(tmp_path))
     assert played.returncode == 0, played.stderr[-2000:]
