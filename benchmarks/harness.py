@@ -1,0 +1,286 @@
+"""What the learning benchmarks share: thread settings, the train clock, greedy evaluation, agent set-up.
+
+The book's trainers run unchanged. The benchmark wraps the *training* env in
+``ProtocolWrapper``: every env step ticks a ``Protocol`` that counts env steps and keeps a
+train clock; when an evaluation is due it pauses the clock, plays greedy episodes on
+separate envs with the current agent (``GreedyEvaluator``) and, when the goal is met or a
+cap is reached, raises ``StopRun`` out of ``trainer.train``. The same wrapper drives the
+SB3 peer (``sb3_peer.py``), so both sides are timed by one piece of code.
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from typing import Any, Callable, Optional, Sequence
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def configure_threads(n: int, torch_too: bool = False) -> dict[str, int]:
+    """Pin BLAS, TensorFlow (intra/inter op) and (``torch_too``, if installed) torch to ``n`` threads.
+
+    Returns the settings, to be printed with the figures.
+
+    Call before anything runs a TF op: TF fixes its thread pools at its first op.
+    """
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[var] = str(n)
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    import tensorflow as tf
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(n)
+    tf.config.threading.set_intra_op_parallelism_threads(n)
+    tf.config.threading.set_inter_op_parallelism_threads(n)
+    settings = {"tf_intra_op": n, "tf_inter_op": n, "blas": n}
+    if not torch_too:
+        return settings
+    try:
+        import torch
+    except ImportError:
+        return settings
+    torch.set_num_threads(n)
+    try:
+        torch.set_num_interop_threads(n)
+    except RuntimeError:  # already set in this process
+        pass
+    settings.update(torch=torch.get_num_threads(), torch_interop=torch.get_num_interop_threads())
+    return settings
+
+
+class StopRun(Exception):
+    """Raised from an env step to leave the trainer: ``reason`` is solved, cap or time."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class Protocol:
+    """Env-step counter, train clock (evaluations excluded), evaluation schedule and caps.
+
+    Args:
+        evaluate: plays the greedy evaluation; returns the mean return.
+        eval_every_steps: evaluate every this many env steps (0: never by steps).
+        eval_every_s: evaluate every this many train seconds (0: never by time).
+        goal: stop with ``solved`` at the first evaluation whose mean is ``>= goal``.
+        cap_steps, cap_seconds: stop with ``cap`` (after a last evaluation if ``final_eval``).
+    """
+
+    def __init__(
+        self,
+        evaluate: Callable[[], float],
+        eval_every_steps: int = 0,
+        eval_every_s: float = 0.0,
+        goal: Optional[float] = None,
+        cap_steps: int = 0,
+        cap_seconds: float = 0.0,
+        final_eval: bool = False,
+    ) -> None:
+        self.evaluate = evaluate
+        self.eval_every_steps = eval_every_steps
+        self.eval_every_s = eval_every_s
+        self.goal = goal
+        self.cap_steps = cap_steps
+        self.cap_seconds = cap_seconds
+        self.final_eval = final_eval
+        self.steps = 0
+        self.curve: list[dict[str, float]] = []  # one point per evaluation
+        self.solved_at: Optional[tuple[int, float]] = None
+        self._start = time.perf_counter()
+        self._eval_s = 0.0
+        self._next_eval_s = 0.0 if eval_every_s > 0 else float("inf")
+
+    def start(self) -> None:
+        self._start, self._eval_s = time.perf_counter(), 0.0
+
+    @property
+    def train_s(self) -> float:
+        return time.perf_counter() - self._start - self._eval_s
+
+    def tick(self, n: int = 1) -> None:
+        """Count ``n`` env steps; evaluate and stop when due."""
+        self.steps += n
+        train_s = self.train_s
+        due = (self.eval_every_steps > 0 and self.steps % self.eval_every_steps == 0) or train_s >= self._next_eval_s
+        capped = (self.cap_steps > 0 and self.steps >= self.cap_steps) or (
+            self.cap_seconds > 0 and train_s >= self.cap_seconds
+        )
+        if due or (capped and self.final_eval):
+            self.run_evaluation()
+        if capped:
+            raise StopRun("cap")
+
+    def run_evaluation(self) -> float:
+        begin = time.perf_counter()
+        train_s = begin - self._start - self._eval_s
+        mean = float(self.evaluate())
+        self._eval_s += time.perf_counter() - begin
+        self.curve.append({"wall_s": round(train_s, 3), "env_steps": self.steps, "mean_return": round(mean, 3)})
+        while self._next_eval_s <= train_s:
+            self._next_eval_s += self.eval_every_s
+        if self.goal is not None and mean >= self.goal and self.solved_at is None:
+            self.solved_at = (self.steps, train_s)
+            raise StopRun("solved")
+        return mean
+
+
+def protocol_wrapper(env: Any, protocol: Protocol) -> Any:
+    """``env`` wrapped so that each step ticks ``protocol`` (a ``gymnasium.Wrapper``)."""
+    import gymnasium as gym
+
+    class ProtocolWrapper(gym.Wrapper):
+        def step(self, action: Any) -> Any:
+            result = self.env.step(action)
+            protocol.tick()
+            return result
+
+    return ProtocolWrapper(env)
+
+
+class GreedyEvaluator:
+    """Play ``episodes`` episodes at once, one per env, acting by ``act(list of observations)``.
+
+    The envs are seeded once (``seed``, ``seed + 1``, ...) and keep their RNG streams
+    between evaluations, so every evaluation sees new episodes.
+    """
+
+    def __init__(self, make_env: Callable[[], Any], episodes: int, seed: int) -> None:
+        self.envs = [make_env() for _ in range(episodes)]
+        self.seed: Optional[int] = seed
+
+    def __call__(self, act: Callable[[list[Any]], Sequence[int]]) -> float:
+        import numpy as np
+
+        seeds = [None] * len(self.envs) if self.seed is None else [self.seed + i for i in range(len(self.envs))]
+        self.seed = None
+        obs = [env.reset(seed=s)[0] for env, s in zip(self.envs, seeds)]
+        returns = np.zeros(len(self.envs))
+        done = np.zeros(len(self.envs), bool)
+        while not done.all():
+            actions = act(obs)
+            for i, env in enumerate(self.envs):
+                if done[i]:
+                    continue
+                obs[i], reward, terminated, truncated, _ = env.step(int(actions[i]))
+                returns[i] += float(reward)
+                done[i] = terminated or truncated
+        return float(returns.mean())
+
+
+def capturing(trainer_class: type) -> type:
+    """A subclass of ``trainer_class`` whose ``episode_begin`` keeps the agent in ``bench_agent``."""
+
+    class Capturing(trainer_class):  # type: ignore[misc, valid-type]
+        bench_agent: Any = None
+
+        def episode_begin(self, episode: int, agent: Any) -> None:
+            self.bench_agent = agent
+            super().episode_begin(episode, agent)
+
+    Capturing.__name__ = Capturing.__qualname__ = trainer_class.__name__  # keeps trainer_name
+    return Capturing
+
+
+def greedy_act(agent_name: str, trainer: Any) -> Callable[[list[Any]], Any]:
+    """The greedy action of the trainer's current agent for a list of observations.
+
+    value_function and DQN: argmax Q; policy gradient: argmax of the probabilities; A2C:
+    argmax of the actor's logits. Forward passes are compiled ``tf.function`` calls on the
+    whole batch. Before the agent has a model (the book's agents build it when training
+    begins) the actions are uniformly random.
+    """
+    import numpy as np
+
+    forwards: dict[int, Any] = {}
+    rng = np.random.default_rng(0)  # not the trainer's global stream
+
+    def forward(model: Any, x: np.ndarray) -> Any:
+        from agents.networks import compiled_forward
+
+        key = id(model)
+        if key not in forwards:
+            forwards.clear()
+            forwards[key] = compiled_forward(model)
+        return forwards[key](x)
+
+    def act(obs: list[Any]) -> Any:
+        agent = trainer.bench_agent
+        if not agent.initialized or agent.model is None:
+            return rng.integers(0, len(agent.actions), size=len(obs))
+        if agent_name == "value_function":
+            return agent.model.predict(np.vstack(obs)).argmax(axis=1)
+        if agent_name == "policy_gradient":
+            return np.asarray(forward(agent.model, np.vstack(obs).astype(np.float32))).argmax(axis=1)
+        out = forward(agent.model, np.stack(obs).astype(np.float32))
+        if agent_name == "a2c":
+            out = out[1]  # [sampled actions, actor logits, critic values]
+        return np.asarray(out).argmax(axis=1)
+
+    return act
+
+
+TRAINERS = {
+    "value_function": ("agents.value_function", "ValueFunctionTrainer"),
+    "dqn": ("agents.dqn", "DeepQNetworkTrainer"),
+    "policy_gradient": ("agents.policy_gradient", "PolicyGradientTrainer"),
+    "a2c": ("agents.a2c", "ActorCriticTrainer"),
+}
+
+
+def make_trainer(agent_name: str, trainer_kwargs: dict[str, Any], log_root: str) -> Any:
+    """The book's trainer for ``agent_name`` (capturing its agent), logging under ``log_root``."""
+    import importlib
+
+    module, name = TRAINERS[agent_name]
+    trainer_class = capturing(getattr(importlib.import_module(module), name))
+    return trainer_class(log_dir=log_root, **trainer_kwargs)
+
+
+def run_trainer(trainer: Any, env: Any, protocol: Protocol, train_kwargs: dict[str, Any]) -> str:
+    """``trainer.train`` on ``env`` under ``protocol``; return why it stopped.
+
+    ``solved``/``cap`` (``StopRun``), ``interrupted`` (Ctrl-C: the trainer stops cleanly)
+    or ``episodes`` (the trainer's own episode count ran out first).
+    """
+    import io
+    from contextlib import redirect_stdout
+
+    protocol.start()
+    reason = "episodes"
+    try:
+        with redirect_stdout(io.StringIO()):  # the book's "Done initialization" lines
+            trainer.train(protocol_wrapper(env, protocol), **train_kwargs)
+    except StopRun as stop:
+        reason = stop.reason
+    finally:
+        trainer.logger.flush()
+        trainer.logger.close_monitor()
+    if reason == "episodes" and getattr(trainer, "interrupted", False):
+        reason = "interrupted"
+    return reason
+
+
+def log_root(path: str = "") -> str:
+    """Where runs write the trainers' logs and models: ``path`` or a fresh folder under /tmp."""
+    if path:
+        os.makedirs(path, exist_ok=True)
+        return path
+    return tempfile.mkdtemp(prefix="bench_")
+
+
+def seed_all(seed: int, env: Any) -> None:
+    """The scripts' ``--seed``: Python, NumPy, TensorFlow (deterministic ops) and the env."""
+    import keras
+
+    from fn_framework.cli import seed_everything
+
+    keras.backend.clear_session()
+    seed_everything(seed, env)
+
+
+def median(values: Sequence[float]) -> Optional[float]:
+    import statistics
+
+    return statistics.median(values) if values else None
