@@ -97,7 +97,9 @@ class DeepQNetworkAgent(FNAgent):
         the book, a list of Experiences.
         """
         batch = experiences if isinstance(experiences, Experience) else _stack(experiences)
-        s, n_s = np.asarray(batch.s, np.float32), np.asarray(batch.n_s, np.float32)
+        s, n_s = np.asarray(batch.s), np.asarray(batch.n_s)
+        if s.dtype != np.uint8:  # uint8 frames (ReplayMemory.sample(raw=True)) are scaled in the graph
+            s, n_s = s.astype(np.float32, copy=False), n_s.astype(np.float32, copy=False)
         if s.ndim == 4:  # image stacks cross frames-first (ReplayMemory's layout, no copy)
             s, n_s = np.moveaxis(s, -1, 1), np.moveaxis(n_s, -1, 1)
         a, r, d = np.asarray(batch.a, np.int32), np.asarray(batch.r, np.float32), np.asarray(batch.d, np.float32)
@@ -114,12 +116,15 @@ class DeepQNetworkAgent(FNAgent):
         # Image stacks arrive frames-first and are put channels-last here, where it is cheap.
         frames_first = len(feature_shape) == 3
         shape = (feature_shape[-1], *feature_shape[:-1]) if frames_first else tuple(feature_shape)
-        state = tf.TensorSpec((None, *shape), tf.float32)
         vector = tf.TensorSpec((None,), tf.float32)
-        signature = [state, tf.TensorSpec((None,), tf.int32), vector, state, vector, tf.TensorSpec((), tf.float32)]
 
-        @tf.function(input_signature=signature)
+        def signature(dtype: tf.DType) -> list[tf.TensorSpec]:
+            state = tf.TensorSpec((None, *shape), dtype)
+            return [state, tf.TensorSpec((None,), tf.int32), vector, state, vector, tf.TensorSpec((), tf.float32)]
+
         def train_step(s, a, r, n_s, d, gamma):  # type: ignore[no-untyped-def]
+            if s.dtype == tf.uint8:  # scaled exactly as the observer scales its frames
+                s, n_s = tf.cast(s, tf.float32) / 255.0, tf.cast(n_s, tf.float32) / 255.0
             if frames_first:
                 s, n_s = tf.transpose(s, [0, 2, 3, 1]), tf.transpose(n_s, [0, 2, 3, 1])
             online_next = model(n_s, training=False) if double else None
@@ -134,7 +139,14 @@ class DeepQNetworkAgent(FNAgent):
             optimizer.apply_gradients(zip(grads, model.trainable_variables))
             return loss
 
-        return train_step
+        # States come as float32, or as uint8 frames (a quarter of the bytes to copy in):
+        # one compiled function for each.
+        compiled = {dtype: tf.function(train_step, input_signature=signature(dtype)) for dtype in (tf.float32, tf.uint8)}
+
+        def dispatch(s, *rest):  # type: ignore[no-untyped-def]
+            return compiled[tf.uint8 if s.dtype == np.uint8 else tf.float32](s, *rest)
+
+        return dispatch
 
 
 class DeepQNetworkAgentTest(DeepQNetworkAgent):
@@ -279,7 +291,7 @@ class DeepQNetworkTrainer(Trainer):
 
     def step(self, episode: int, step_count: int, agent: DeepQNetworkAgent, experience: Experience) -> None:
         if self.training and (self.total_steps + step_count) % self.train_freq == 0:
-            loss = agent.update(self.experiences.sample(self.batch_size), self.gamma)
+            loss = agent.update(self.experiences.sample(self.batch_size, raw=True), self.gamma)
             if self.check_loss(loss):  # a NaN loss stops the run, keeping the last good model
                 self.loss += loss
                 self.updates += 1

@@ -91,13 +91,17 @@ class ReplayMemory:
         while self._start < self._written and self._s_ids[self._start % self.capacity, 0] < oldest_frame:
             self._start += 1
 
-    def sample(self, batch_size: int) -> Experience:
+    def sample(self, batch_size: int, raw: bool = False) -> Experience:
         """``batch_size`` distinct transitions at random, as one Experience of arrays.
 
         Like the book's ``random.sample``: no transition twice in a batch (drawn with
         ``np.random``, so ``--seed`` fixes it). The state arrays are reused by the next
         ``sample`` (copy them to keep them): a fresh 3 MB array per batch costs a few
         milliseconds of page faults, more than the sampling itself.
+
+        With ``raw`` image states come back as the stored ``uint8`` frames, a quarter of
+        the bytes to gather and to hand to TensorFlow, which divides by 255 itself
+        (``DeepQNetworkAgent.update``); other states are returned as usual.
         """
         n = len(self)
         if batch_size > n:
@@ -105,6 +109,8 @@ class ReplayMemory:
         index = np.random.randint(0, n, size=batch_size)
         if len(np.unique(index)) < batch_size:  # rare with a large memory
             index = np.random.choice(n, size=batch_size, replace=False)
+        if raw and self._quantized:  # a uint8 gather is small: no buffers to reuse
+            return Experience(*self._gather(self._start + index, (None, None), raw=True))
         if self._batch is None or len(self._batch[0]) != batch_size:
             self._batch = (self._empty_states(batch_size), self._empty_states(batch_size))
         return Experience(*self._gather(self._start + index, self._batch))
@@ -186,7 +192,7 @@ class ReplayMemory:
         shape = ((self.frame_count,) if self.frame_count > 1 else ()) + self._frames.shape[1:]
         return np.empty((batch_size, *shape), np.float32 if self._quantized else self._frames.dtype)
 
-    def _decode(self, ids: np.ndarray, out: Optional[np.ndarray] = None) -> np.ndarray:
+    def _decode(self, ids: np.ndarray, out: Optional[np.ndarray] = None, raw: bool = False) -> np.ndarray:
         """Rebuild the states of a ``(batch, frame_count)`` array of frame ids (into ``out``).
 
         Stacked states are decoded frames-first, ``(b, k, h, w)``, which is a plain
@@ -196,7 +202,7 @@ class ReplayMemory:
         """
         slots = ids % self.frame_capacity
         frames = self._frames[slots[:, 0]] if self.frame_count == 1 else self._frames[slots]
-        if self._quantized:
+        if self._quantized and not raw:
             states = np.divide(frames, _SCALE, out=out, dtype=np.float32)
         elif out is None:
             states = frames
@@ -205,13 +211,15 @@ class ReplayMemory:
             states = out
         return states if self.frame_count == 1 else np.moveaxis(states, 1, -1)
 
-    def _gather(self, index: np.ndarray, out: tuple[Any, ...] = (None, None)) -> tuple[np.ndarray, ...]:
+    def _gather(
+        self, index: np.ndarray, out: tuple[Any, ...] = (None, None), raw: bool = False
+    ) -> tuple[np.ndarray, ...]:
         slots = index % self.capacity
         return (
-            self._decode(self._s_ids[slots], out[0]),
+            self._decode(self._s_ids[slots], out[0], raw),
             self._a[slots],
             self._r[slots],
-            self._decode(self._n_ids[slots], out[1]),
+            self._decode(self._n_ids[slots], out[1], raw),
             self._d[slots],
         )
 

@@ -137,6 +137,33 @@ def test_replay_stores_each_frame_once_as_uint8_and_rebuilds_stacks() -> None:
     assert memory.nbytes == memory.frame_capacity * 36 + 100 * (8 * 4 * 2 + 8 + 4 + 1)
 
 
+def test_raw_samples_are_the_stored_frames_and_train_identically() -> None:
+    transitions = _episodes([9, 12, 15], size=8)
+    memory = ReplayMemory(100, frame_count=4)
+    for e in transitions:
+        memory.append(e)
+    np.random.seed(3)
+    raw = memory.sample(8, raw=True)
+    np.random.seed(3)
+    scaled = memory.sample(8)
+    assert raw.s.dtype == np.uint8 and raw.s.shape == scaled.s.shape == (8, 8, 8, 4)
+    np.testing.assert_array_equal(raw.s.astype(np.float32) / np.float32(255.0), scaled.s)
+    np.testing.assert_array_equal(raw.n_s.astype(np.float32) / np.float32(255.0), scaled.n_s)
+
+    # The compiled step scales uint8 frames in the graph exactly as the observer does.
+    keras.utils.set_random_seed(0)
+    agents = [DeepQNetworkAgent(0.0, [0, 1, 2]) for _ in range(2)]
+    for agent in agents:
+        agent.initialize(transitions, keras.optimizers.Adam(learning_rate=1e-3, clipvalue=1.0))
+        agent.model.set_weights(agents[0].model.get_weights())
+        agent.update_teacher()
+    copy = Experience(scaled.s.copy(), scaled.a, scaled.r, scaled.n_s.copy(), scaled.d)
+    assert agents[0].update(raw, 0.99) == agents[1].update(copy, 0.99)
+    for a, b in zip(agents[0].model.get_weights(), agents[1].model.get_weights()):
+        # Same inputs; only multi-threaded CPU reductions may differ in the last bit.
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-8)
+
+
 def test_replay_keeps_the_last_capacity_transitions() -> None:
     transitions = _episodes([30, 25, 40])
     memory = ReplayMemory(32, frame_count=4)
