@@ -214,7 +214,6 @@ class ActorCriticTrainer(Trainer):
     ) -> None:
         super().__init__(buffer_size, batch_size, gamma, report_interval, log_dir)
         self.file_name = file_name if file_name else "a2c_agent.keras"
-        self.model_path = self.logger.path_of(self.file_name)
         self.learning_rate = learning_rate
         self.entropy_weight = entropy_weight
         self.losses: dict[str, float] = {}

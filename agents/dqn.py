@@ -18,7 +18,6 @@ loss (``huber``).
 from __future__ import annotations
 
 import math
-import os
 from typing import Any, Callable, Optional, Sequence
 
 import keras
@@ -240,15 +239,6 @@ class DeepQNetworkTrainer(Trainer):
     def trainer_name(self) -> str:
         """Logs and models go to ``logs/dqn`` (shorter than the book's ``deep_q_network``)."""
         return "dqn"
-
-    @property
-    def model_path(self) -> str:
-        return self.logger.path_of(self.file_name)
-
-    @property
-    def last_model_path(self) -> str:
-        base, ext = os.path.splitext(self.model_path)
-        return f"{base}_last{ext}"
 
     def make_experiences(self) -> ReplayMemory:
         return ReplayMemory(self.buffer_size, self.frame_count)

@@ -22,7 +22,6 @@ best model (``keep_best``); see ``PolicyGradientTrainer``.
 from __future__ import annotations
 
 import math
-import os
 import random
 from collections import deque
 from typing import Any, Sequence
@@ -193,15 +192,6 @@ class PolicyGradientTrainer(Trainer):
         self.best_episode = -1
         self.best_saved = False
         self.recent_returns: deque[np.ndarray] = deque(maxlen=baseline_episodes)
-
-    @property
-    def model_path(self) -> str:
-        return self.logger.path_of(self.file_name)
-
-    @property
-    def last_model_path(self) -> str:
-        base, ext = os.path.splitext(self.model_path)
-        return f"{base}_last{ext}"
 
     def train(
         self, env: Any, episode_count: int = 220, initial_count: int = -1, render: bool = False

@@ -6,7 +6,6 @@ PNG with matplotlib's Agg backend instead of ``plt.show()``, which blocks headle
 """
 from __future__ import annotations
 
-import io
 import os
 from typing import Any, Optional, Sequence
 

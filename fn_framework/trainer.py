@@ -17,7 +17,7 @@ import sys
 import threading
 import time
 from collections import deque
-from typing import Any, Iterator, Optional, Sequence
+from typing import Any, Iterator, Optional
 
 from fn_framework.experience import Experience
 from fn_framework.logger import Logger
@@ -34,6 +34,9 @@ class Trainer:
         log_dir: root folder of the logs (default ``./logs``); this trainer writes
             into the sub-folder ``trainer_name``.
     """
+
+    #: The model's file in the log folder (an absolute path is kept as it is).
+    file_name = ""
 
     #: The book's loop keeps every frame of an observed episode; a perfect Catcher
     #: episode has 10 000 of them, so we keep at most this many per observation.
@@ -69,6 +72,17 @@ class Trainer:
         snaked = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", type(self).__name__)
         snaked = re.sub("([a-z0-9])([A-Z])", r"\1_\2", snaked).lower()
         return snaked.replace("_trainer", "")
+
+    @property
+    def model_path(self) -> str:
+        """Where the model is saved: the best one, for trainers that keep the best."""
+        return self.logger.path_of(self.file_name)
+
+    @property
+    def last_model_path(self) -> str:
+        """Where the final model goes when the best one is kept at ``model_path``."""
+        base, ext = os.path.splitext(self.model_path)
+        return f"{base}_last{ext}"
 
     def make_experiences(self) -> Any:
         """The experience container: a bounded deque, as in the book.

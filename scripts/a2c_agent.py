@@ -56,7 +56,9 @@ def main(args: argparse.Namespace) -> int:
         file_name, agent_class, settings = "a2c_agent.keras", ActorCriticAgent, CATCHER
         env = CatcherObserver(make_env(args.env or DEFAULT_ENV, render=args.render, record=bool(args.record)))
     trainer = ActorCriticTrainer(log_dir=args.log_dir, file_name=file_name, **settings)
-    path = trainer.model_path = args.model or trainer.model_path
+    if args.model:
+        trainer.file_name = os.path.abspath(args.model)
+    path = trainer.model_path
 
     if args.play:
         require_file(path, "python scripts/a2c_agent.py" + (" --test" if args.test else ""))
@@ -68,10 +70,8 @@ def main(args: argparse.Namespace) -> int:
     seed_everything(args.seed, env)
     resume_if_asked(trainer, args)
     trained = trainer.train(env, episode_count=args.episodes or 900, test_mode=args.test, render=args.render)
-    if args.keep_best:  # the book: --play plays the best episode's model, saved during training
-        base, suffix = os.path.splitext(path)
-        return finish_training(trainer, trained, f"{base}_last{suffix}")
-    return finish_training(trainer, trained, path)
+    # The book: --play plays the best episode's model, saved during training.
+    return finish_training(trainer, trained, trainer.last_model_path if args.keep_best else path)
 
 
 if __name__ == "__main__":
