@@ -7,7 +7,8 @@ Modern replacements for the book's Keras 2 code, same networks, loss and default
   ``model.predict`` twice, filled the targets in a Python loop and ``train_on_batch``.
   The loss is the book's: mse over every action's output, the targets being the
   model's own estimates except at the taken action (so the gradient is the same).
-* Acting uses ``compiled_forward`` instead of ``model.predict`` (tens of ms per call).
+* Acting uses a compiled forward pass (the CNN) or a NumPy one (the small test network;
+  ``agents.numpy_forward``) instead of ``model.predict`` (tens of ms per call).
 * ``keras.optimizers.Adam(learning_rate=...)`` (``lr=`` is gone), ``clipvalue=1.0`` kept.
 * The teacher starts as a copy of the model (the book's ``clone_model`` left it with
   other random weights until the first ``update_teacher``).
@@ -24,7 +25,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from agents.networks import cnn_trunk, compiled_forward
+from agents.networks import ActingForward, cnn_trunk
 from agents.replay import ReplayMemory
 from fn_framework import Experience, FNAgent, Trainer
 
@@ -65,8 +66,7 @@ class DeepQNetworkAgent(FNAgent):
         self._teacher_model: Any = None
         self._optimizer: Any = None
         self._train_step: Optional[Callable[..., tf.Tensor]] = None
-        self._forward: Optional[Callable[[Any], Any]] = None
-        self._forward_model: Any = None
+        self._acting = ActingForward()
 
     def initialize(self, experiences: Sequence[Experience], optimizer: keras.optimizers.Optimizer) -> None:
         feature_shape = tuple(np.shape(experiences[0].s))
@@ -85,24 +85,34 @@ class DeepQNetworkAgent(FNAgent):
         self.model = model
 
     def estimate(self, s: Any) -> np.ndarray:
-        if self._forward_model is not self.model:  # a loaded or rebuilt model gets its own function
-            self._forward, self._forward_model = compiled_forward(self.model), self.model
-        return self._forward(np.asarray(s, np.float32)[None]).numpy()[0]
+        return self._acting(self.model, np.asarray(s, np.float32)[None])[0]
 
     def update(self, experiences: Any, gamma: float) -> float:
         """One gradient step on a batch; returns the loss.
 
         ``experiences`` is an Experience of arrays (``ReplayMemory.sample``) or, as in
-        the book, a list of Experiences.
+        the book, a list of Experiences. Stacked batches (``ReplayMemory.sample_batches``:
+        arrays of shape ``(steps, batch, ...)``) run one gradient step per batch in a
+        single compiled call, all against the same teacher; the loss is their mean.
         """
         batch = experiences if isinstance(experiences, Experience) else _stack(experiences)
         s, n_s = np.asarray(batch.s), np.asarray(batch.n_s)
+        a, r, d = np.asarray(batch.a, np.int32), np.asarray(batch.r, np.float32), np.asarray(batch.d, np.float32)
+        stacked = a.ndim == 2
+        if stacked:  # (steps, batch, ...) -> (steps * batch, ...) for the layout below
+            s, n_s = s.reshape(-1, *s.shape[2:]), n_s.reshape(-1, *n_s.shape[2:])
         if s.dtype != np.uint8:  # uint8 frames (ReplayMemory.sample(raw=True)) are scaled in the graph
             s, n_s = s.astype(np.float32, copy=False), n_s.astype(np.float32, copy=False)
         if s.ndim == 4:  # image stacks cross frames-first (ReplayMemory's layout, no copy)
             s, n_s = np.moveaxis(s, -1, 1), np.moveaxis(n_s, -1, 1)
-        a, r, d = np.asarray(batch.a, np.int32), np.asarray(batch.r, np.float32), np.asarray(batch.d, np.float32)
-        return float(self._train_step(s, a, r, n_s, d, np.float32(gamma)))
+        if stacked:
+            s, n_s = s.reshape(*a.shape, *s.shape[1:]), n_s.reshape(*a.shape, *n_s.shape[1:])
+        loss = float(self._train_step(s, a, r, n_s, d, np.float32(gamma)))
+        self._acting.weights_changed()
+        return loss
+
+    def weights_changed(self) -> None:
+        self._acting.weights_changed()
 
     def update_teacher(self) -> None:
         for teacher, weight in zip(self._teacher_model.weights, self.model.weights):
@@ -115,17 +125,18 @@ class DeepQNetworkAgent(FNAgent):
         # Image stacks arrive frames-first and are put channels-last here, where it is cheap.
         frames_first = len(feature_shape) == 3
         shape = (feature_shape[-1], *feature_shape[:-1]) if frames_first else tuple(feature_shape)
-        vector = tf.TensorSpec((None,), tf.float32)
 
-        def signature(dtype: tf.DType) -> list[tf.TensorSpec]:
-            state = tf.TensorSpec((None, *shape), dtype)
-            return [state, tf.TensorSpec((None,), tf.int32), vector, state, vector, tf.TensorSpec((), tf.float32)]
+        def signature(dtype: tf.DType, stacked: bool) -> list[tf.TensorSpec]:
+            lead = (None, None) if stacked else (None,)
+            state, vector = tf.TensorSpec((*lead, *shape), dtype), tf.TensorSpec(lead, tf.float32)
+            actions = tf.TensorSpec(lead, tf.int32)
+            return [state, actions, vector, state, vector, tf.TensorSpec((), tf.float32)]
 
         def train_step(s, a, r, n_s, d, gamma):  # type: ignore[no-untyped-def]
+            if frames_first:  # before the cast: uint8 frames are a quarter of the bytes to move
+                s, n_s = tf.transpose(s, [0, 2, 3, 1]), tf.transpose(n_s, [0, 2, 3, 1])
             if s.dtype == tf.uint8:  # scaled exactly as the observer scales its frames
                 s, n_s = tf.cast(s, tf.float32) / 255.0, tf.cast(n_s, tf.float32) / 255.0
-            if frames_first:
-                s, n_s = tf.transpose(s, [0, 2, 3, 1]), tf.transpose(n_s, [0, 2, 3, 1])
             online_next = model(n_s, training=False) if double else None
             target = td_target(r, d, teacher(n_s, training=False), online_next, gamma, double)
             with tf.GradientTape() as tape:
@@ -138,12 +149,23 @@ class DeepQNetworkAgent(FNAgent):
             optimizer.apply_gradients(zip(grads, model.trainable_variables))
             return loss
 
-        # States come as float32, or as uint8 frames (a quarter of the bytes to copy in):
-        # one compiled function for each.
-        compiled = {dtype: tf.function(train_step, input_signature=signature(dtype)) for dtype in (tf.float32, tf.uint8)}
+        def train_steps(s, a, r, n_s, d, gamma):  # type: ignore[no-untyped-def]
+            """One ``train_step`` per stacked batch, in one call (a graph loop)."""
+            losses = tf.TensorArray(tf.float32, size=tf.shape(a)[0])
+            for i in tf.range(tf.shape(a)[0]):
+                losses = losses.write(i, train_step(s[i], a[i], r[i], n_s[i], d[i], gamma))
+            return tf.reduce_mean(losses.stack())
 
-        def dispatch(s, *rest):  # type: ignore[no-untyped-def]
-            return compiled[tf.uint8 if s.dtype == np.uint8 else tf.float32](s, *rest)
+        # States come as float32, or as uint8 frames (a quarter of the bytes to copy in),
+        # one batch or stacked batches: one compiled function for each (traced when used).
+        compiled = {
+            (dtype, stacked): tf.function(train_steps if stacked else train_step, input_signature=signature(dtype, stacked))
+            for dtype in (tf.float32, tf.uint8)
+            for stacked in (False, True)
+        }
+
+        def dispatch(s, a, *rest):  # type: ignore[no-untyped-def]
+            return compiled[tf.uint8 if s.dtype == np.uint8 else tf.float32, a.ndim == 2](s, a, *rest)
 
         return dispatch
 
@@ -193,8 +215,18 @@ class DeepQNetworkTrainer(Trainer):
         learning_rate: Adam's (the script uses 1e-4 on Catcher, as the book).
         teacher_update_freq: training episodes between teacher syncs.
         file_name: the model file, in the log folder unless it is an absolute path.
-        train_freq: env steps per gradient step (the book: 1).
+        train_freq: env steps between updates (the book: 1).
         double, huber, book_net: passed to the agent (see the agent classes).
+
+    Beyond the book (off by default), the schedule of Stable-Baselines3's DQN:
+        gradient_steps: gradient steps per update, run in one compiled call on that many
+            sampled batches (the book: 1). With ``train_freq`` 256 and 128 of them, a
+            CartPole update costs one TensorFlow call per 256 env steps.
+        teacher_update_steps: sync the teacher every this many gradient steps instead of
+            every ``teacher_update_freq`` training episodes (0: the book's).
+        exploration_steps: decay epsilon linearly over this many env steps of training
+            instead of over the training episodes (0: the book's). Per episode, a
+            failing agent's 10-step episodes use up the schedule in a few thousand steps.
 
     Models (saved without optimizer state): whenever an episode's reward beats the best
     so far (ties: see ``episode_end``), to ``model_path``; at the end ``finish_training`` saves the last model to
@@ -217,6 +249,9 @@ class DeepQNetworkTrainer(Trainer):
         double: bool = False,
         huber: bool = False,
         book_net: bool = False,
+        gradient_steps: int = 1,
+        teacher_update_steps: int = 0,
+        exploration_steps: int = 0,
     ) -> None:
         self.frame_count = 1  # set from the env in train(); make_experiences() reads it
         super().__init__(buffer_size, batch_size, gamma, report_interval, log_dir)
@@ -226,6 +261,11 @@ class DeepQNetworkTrainer(Trainer):
         self.learning_rate = learning_rate
         self.teacher_update_freq = teacher_update_freq
         self.train_freq = train_freq
+        self.gradient_steps = gradient_steps
+        self.teacher_update_steps = teacher_update_steps
+        self.exploration_steps = exploration_steps
+        self.gradient_step_count = 0
+        self.training_steps = 0  # env steps since training began
         self.agent_options = {"double": double, "huber": huber}
         self.book_net = book_net
         self.loss = 0.0
@@ -263,6 +303,7 @@ class DeepQNetworkTrainer(Trainer):
         self.training_episode = episode_count
         self.max_reward = self.max_recent = -math.inf
         self.best_saved = False
+        self.gradient_step_count = self.training_steps = 0
         self.train_loop(env, agent, episode_count, initial_count, render, observe_interval)
         if agent.initialized and not self.best_saved and not self.diverged:  # training began in the last episode
             agent.save(self.model_path)
@@ -280,11 +321,27 @@ class DeepQNetworkTrainer(Trainer):
         self.training_episode -= episode
 
     def step(self, episode: int, step_count: int, agent: DeepQNetworkAgent, experience: Experience) -> None:
-        if self.training and (self.total_steps + step_count) % self.train_freq == 0:
-            loss = agent.update(self.experiences.sample(self.batch_size, raw=True), self.gamma)
-            if self.check_loss(loss):  # a NaN loss stops the run, keeping the last good model
-                self.loss += loss
-                self.updates += 1
+        if not self.training:
+            return
+        self.training_steps += 1
+        if self.exploration_steps > 0:
+            progress = min(self.training_steps / self.exploration_steps, 1.0)
+            agent.epsilon = self.initial_epsilon + progress * (self.final_epsilon - self.initial_epsilon)
+        if (self.total_steps + step_count) % self.train_freq != 0:
+            return
+        if self.gradient_steps > 1:
+            batch = self.experiences.sample_batches(self.batch_size, self.gradient_steps, raw=True)
+        else:
+            batch = self.experiences.sample(self.batch_size, raw=True)
+        loss = agent.update(batch, self.gamma)
+        if self.check_loss(loss):  # a NaN loss stops the run, keeping the last good model
+            self.loss += loss
+            self.updates += 1
+        before, self.gradient_step_count = self.gradient_step_count, self.gradient_step_count + self.gradient_steps
+        if self.teacher_update_steps > 0 and (
+            self.gradient_step_count // self.teacher_update_steps > before // self.teacher_update_steps
+        ):
+            agent.update_teacher()
 
     def episode_end(self, episode: int, step_count: int, agent: DeepQNetworkAgent) -> None:
         """Log loss and epsilon, keep the best model, sync the teacher, decay epsilon.
@@ -304,10 +361,11 @@ class DeepQNetworkTrainer(Trainer):
             agent.save(self.model_path)
             self.max_reward, self.max_recent = reward, recent
             self.best_saved = True
-        if self.is_event(self.training_count, self.teacher_update_freq):
+        if self.teacher_update_steps == 0 and self.is_event(self.training_count, self.teacher_update_freq):
             agent.update_teacher()
-        decay = (self.initial_epsilon - self.final_epsilon) / max(self.training_episode, 1)
-        agent.epsilon = max(agent.epsilon - decay, self.final_epsilon)
+        if self.exploration_steps == 0:
+            decay = (self.initial_epsilon - self.final_epsilon) / max(self.training_episode, 1)
+            agent.epsilon = max(agent.epsilon - decay, self.final_epsilon)
 
 
 def _stack(experiences: Sequence[Experience]) -> Experience:

@@ -115,6 +115,18 @@ class ReplayMemory:
             self._batch = (self._empty_states(batch_size), self._empty_states(batch_size))
         return Experience(*self._gather(self._start + index, self._batch))
 
+    def sample_batches(self, batch_size: int, count: int, raw: bool = False) -> Experience:
+        """``count`` batches of ``sample``, stacked: arrays of shape ``(count, batch_size, ...)``.
+
+        For several gradient steps in one call (``DeepQNetworkTrainer(gradient_steps=...)``);
+        each batch has distinct transitions, as ``sample`` gives.
+        """
+        fields: list[list[np.ndarray]] = [[] for _ in Experience._fields]
+        for _ in range(count):
+            for field, values in zip(fields, self.sample(batch_size, raw)):
+                field.append(np.array(values))  # a copy: sample() reuses its arrays
+        return Experience(*(np.stack(field) for field in fields))
+
     @property
     def nbytes(self) -> int:
         """Bytes held by the memory's arrays (frames allocated for the whole ring)."""

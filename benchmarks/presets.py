@@ -77,12 +77,29 @@ CARTPOLE: dict[str, dict[str, Preset]] = {
             "episode and a failing agent's 10-step episodes use it up in under 4000 steps.",
             trainer={"double": True, "huber": True, "train_freq": 2},
         ),
+        "zoo": _CARTPOLE_BOOK["dqn"].but(
+            "SB3's DQN schedule with the RL-Zoo CartPole-v1 values (sb3_peer.py), on the book's test "
+            "network: 128 gradient steps every 256 env steps, run in one compiled call (the book: one "
+            "call per env step), the teacher synced after each of those updates, epsilon 1 -> 0.04 over "
+            "the first 8000 env steps (not per episode), batch 64, lr 2.3e-3, Huber loss (SB3's "
+            "smooth L1), training after about 1000 random steps (45 episodes).",
+            trainer={"learning_rate": 2.3e-3, "batch_size": 64, "buffer_size": 100_000, "initial_epsilon": 1.0,
+                     "final_epsilon": 0.04, "train_freq": 256, "gradient_steps": 128,
+                     "teacher_update_steps": 128, "exploration_steps": 8000, "huber": True},
+            train={"episode_count": UNLIMITED_EPISODES, "initial_count": 45},
+        ),
     },
     "policy_gradient": {
         "book": _CARTPOLE_BOOK["policy_gradient"],
         "gamma99": _CARTPOLE_BOOK["policy_gradient"].but(
             "gamma 0.9 sees about 10 steps ahead; CartPole-v1 pays for 500, so 0.99 (the usual choice).",
             trainer={"gamma": 0.99},
+        ),
+        "script": _CARTPOLE_BOOK["policy_gradient"].but(
+            "scripts/policy_gradient_agent.py's defaults (measured there on CartPole-v0): gamma 0.99, "
+            "the whole episode per update (500 steps: v1's longest), returns standardised over the last "
+            "10 episodes, standardised states clipped to +-5.",
+            trainer={"gamma": 0.99, "batch_size": 500, "baseline_episodes": 10, "input_clip": 5.0},
         ),
     },
     "a2c": {"book": _CARTPOLE_BOOK["a2c"]},
@@ -126,7 +143,7 @@ CATCHER: dict[str, dict[str, Preset]] = {
 
 #: ``--preset best``: the fastest measured preset per task and agent (book until measured).
 BEST: dict[str, dict[str, str]] = {
-    "cartpole": {"value_function": "book", "dqn": "book", "policy_gradient": "book", "a2c": "book"},
+    "cartpole": {"value_function": "book", "dqn": "zoo", "policy_gradient": "script", "a2c": "book"},
     "catcher": {"dqn": "modern", "a2c": "book"},  # measured: README "Results"
 }
 

@@ -54,6 +54,12 @@ class FNAgent:
     def update(self, *args: Any) -> Any:
         raise NotImplementedError(f"{type(self).__name__} must implement update(...).")
 
+    def weights_changed(self) -> None:
+        """The model's weights were set from outside ``update`` (a ``--resume`` restore).
+
+        Agents that act from a cached copy of the weights drop it here.
+        """
+
     # Acting ----------------------------------------------------------------
     def policy(self, s: Any) -> int:
         """Epsilon-greedy on ``estimate`` (or sample from it); random until initialized."""

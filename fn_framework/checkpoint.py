@@ -61,6 +61,9 @@ def restore_state(obj: Any, state: dict[str, Any]) -> None:
             optimizer.build(obj.model.trainable_variables)
         for variable, value in zip(optimizer.variables, values):
             variable.assign(value)
+    weights_changed = getattr(obj, "weights_changed", None)
+    if callable(weights_changed):
+        weights_changed()
 
 
 def save_checkpoint(trainer: Any, agent: Any) -> str:

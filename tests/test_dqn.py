@@ -207,6 +207,39 @@ def test_replay_of_cartpole_vectors() -> None:
     assert memory.sample(5).s.shape == (5, 1, 4)
 
 
+def test_sample_batches_stacks_distinct_batches() -> None:
+    states = np.arange(40, dtype=np.float32).reshape(10, 1, 4)
+    memory = ReplayMemory(50)
+    for i in range(9):
+        memory.append(Experience(states[i], i % 2, float(i), states[i + 1], False))
+    np.random.seed(0)
+    batch = memory.sample_batches(8, 5, raw=True)
+    assert batch.s.shape == (5, 8, 1, 4) and batch.a.shape == batch.r.shape == (5, 8)
+    for row in range(5):
+        ids = batch.r[row].astype(int)
+        assert len(set(ids)) == 8  # no transition twice within a batch
+        np.testing.assert_array_equal(batch.s[row], states[ids])  # each row its own copy
+        np.testing.assert_array_equal(batch.n_s[row], states[ids + 1])
+
+
+@pytest.mark.parametrize("cnn", [False, True])
+def test_stacked_update_is_one_step_per_batch(cnn: bool) -> None:
+    """Three gradient steps in one call = three calls of one step (same teacher throughout)."""
+    rng = np.random.default_rng(3)
+    shape = (3, 4, 16, 16, 4) if cnn else (3, 4, 1, 4)
+    batches = Experience(
+        rng.uniform(size=shape).astype(np.float32), rng.integers(0, 2, (3, 4)),
+        rng.normal(size=(3, 4)).astype(np.float32), rng.uniform(size=shape).astype(np.float32),
+        rng.uniform(size=(3, 4)) < 0.3,
+    )
+    one_call, three_calls = (_cnn_agent() if cnn else _test_agent() for _ in range(2))
+    loss = one_call.update(batches, 0.99)
+    losses = [three_calls.update(Experience(*(x[i] for x in batches)), 0.99) for i in range(3)]
+    assert loss == pytest.approx(np.mean(losses), rel=1e-4)
+    for got, expected in zip(one_call.model.get_weights(), three_calls.model.get_weights()):
+        np.testing.assert_allclose(got, expected, rtol=1e-4, atol=1e-6)
+
+
 # Trainer --------------------------------------------------------------------------
 class _SavingAgent:
     epsilon = 0.5
@@ -237,6 +270,47 @@ def test_trainer_keeps_the_best_model_and_decays_epsilon(tmp_path: Path) -> None
     assert agent.saved[-1] == str(tmp_path / "dqn" / "dqn_agent.keras")
     assert trainer.last_model_path == str(tmp_path / "dqn" / "dqn_agent_last.keras")
     assert agent.epsilon == pytest.approx(0.5 - 6 * (0.5 - 1e-3) / 10)
+
+
+class _ScheduleAgent(_SavingAgent):
+    """Records what the trainer's step asks of it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.updates: list[tuple[int, ...]] = []
+        self.teacher_syncs: list[int] = []
+
+    def update(self, batch: Experience, gamma: float) -> float:
+        self.updates.append(np.shape(batch.a))
+        return 0.5
+
+    def update_teacher(self) -> None:
+        self.teacher_syncs.append(len(self.updates))
+
+
+def test_trainer_runs_sb3s_schedule_when_asked(tmp_path: Path) -> None:
+    trainer = DeepQNetworkTrainer(
+        log_dir=str(tmp_path), batch_size=4, initial_epsilon=1.0, final_epsilon=0.04, train_freq=8,
+        gradient_steps=3, teacher_update_steps=6, exploration_steps=20,
+    )
+    for state in np.random.default_rng(0).normal(size=(20, 1, 4)).astype(np.float32):
+        trainer.experiences.append(Experience(state, 0, 1.0, state + 1, False))
+    trainer.training = True
+    agent = _ScheduleAgent()
+    epsilons = []
+    for step_count in range(40):
+        trainer.step(0, step_count, agent, trainer.experiences[0])
+        epsilons.append(agent.epsilon)
+    # An update every 8 env steps, 3 stacked batches of 4 each; the teacher every 6 gradient steps.
+    assert agent.updates == [(3, 4)] * 5
+    assert agent.teacher_syncs == [2, 4]
+    assert trainer.gradient_step_count == 15
+    # Epsilon: linear over the first 20 training steps, then the floor; episodes do not decay it.
+    assert epsilons[9] == pytest.approx(1.0 - 10 / 20 * 0.96)
+    assert epsilons[19:] == pytest.approx([0.04] * 21)
+    trainer.reward_log.append(10.0)
+    trainer.episode_end(0, 40, agent)
+    assert agent.epsilon == pytest.approx(0.04) and agent.teacher_syncs == [2, 4]
 
 
 # Observer ---------------------------------------------------------------------
