@@ -2,11 +2,10 @@
 
 Modern replacements for the book's Keras 2 code, same networks, loss and defaults:
 
-* One gradient step is one call of a compiled ``tf.function``: the teacher's values,
-  the TD targets and the ``GradientTape`` step all run in the graph. The book called
-  ``model.predict`` twice, filled the targets in a Python loop and ``train_on_batch``.
-  The loss is the book's: mse over every action's output, the targets being the
-  model's own estimates except at the taken action (so the gradient is the same).
+* One gradient step is one call of a compiled ``tf.function`` (``agents.dqn_update``):
+  the teacher's values, the TD targets and the ``GradientTape`` step all run in the
+  graph, with the book's loss. The book called ``model.predict`` twice, filled the
+  targets in a Python loop and called ``train_on_batch``.
 * Acting uses a compiled forward pass (the CNN) or a NumPy one (the small test network;
   ``agents.numpy_forward``) instead of ``model.predict`` (tens of ms per call).
 * ``keras.optimizers.Adam(learning_rate=...)`` (``lr=`` is gone), ``clipvalue=1.0`` kept.
@@ -23,30 +22,11 @@ from typing import Any, Callable, Optional, Sequence
 
 import keras
 import numpy as np
-import tensorflow as tf
 
+from agents.dqn_update import make_train_step, td_target  # noqa: F401 (td_target: agents.dqn API)
 from agents.networks import ActingForward, cnn_trunk
 from agents.replay import ReplayMemory
 from fn_framework import Experience, FNAgent, Trainer
-
-
-def td_target(
-    rewards: Any, terminated: Any, teacher_next: Any, online_next: Any, gamma: Any, double: bool = False
-) -> tf.Tensor:
-    """``r + gamma * max_a teacher(n_s)``, just ``r`` where the episode *terminated*.
-
-    A time-limit truncation is not terminal (``Experience.d`` is False), so it still
-    bootstraps. With ``double`` the online model picks the action and the teacher
-    values it (van Hasselt et al., 2016): ``teacher(n_s)[argmax_a model(n_s)]``.
-    """
-    teacher_next = tf.convert_to_tensor(teacher_next, tf.float32)
-    if double:
-        best = tf.argmax(online_next, axis=1, output_type=tf.int32)
-        future = tf.gather(teacher_next, best, axis=1, batch_dims=1)
-    else:
-        future = tf.reduce_max(teacher_next, axis=1)
-    alive = 1.0 - tf.cast(terminated, tf.float32)
-    return tf.cast(rewards, tf.float32) + tf.cast(gamma, tf.float32) * future * alive
 
 
 class DeepQNetworkAgent(FNAgent):
@@ -65,7 +45,7 @@ class DeepQNetworkAgent(FNAgent):
         self.huber = huber
         self._teacher_model: Any = None
         self._optimizer: Any = None
-        self._train_step: Optional[Callable[..., tf.Tensor]] = None
+        self._train_step: Optional[Callable[..., Any]] = None
         self._acting = ActingForward()
 
     def initialize(self, experiences: Sequence[Experience], optimizer: keras.optimizers.Optimizer) -> None:
@@ -74,7 +54,9 @@ class DeepQNetworkAgent(FNAgent):
         self._teacher_model = keras.models.clone_model(self.model)
         self.update_teacher()
         self._optimizer = optimizer
-        self._train_step = self._make_train_step(feature_shape)
+        self._train_step = make_train_step(
+            self.model, self._teacher_model, optimizer, feature_shape, len(self.actions), self.double, self.huber
+        )
         self.initialized = True
         print("Done initialization. From now, begin training!")
 
@@ -117,58 +99,6 @@ class DeepQNetworkAgent(FNAgent):
     def update_teacher(self) -> None:
         for teacher, weight in zip(self._teacher_model.weights, self.model.weights):
             teacher.assign(weight)
-
-    def _make_train_step(self, feature_shape: Sequence[int]) -> Callable[..., tf.Tensor]:
-        model, teacher, optimizer = self.model, self._teacher_model, self._optimizer
-        n_actions, double = len(self.actions), self.double
-        loss_fn = keras.losses.Huber() if self.huber else keras.losses.MeanSquaredError()
-        # Image stacks arrive frames-first and are put channels-last here, where it is cheap.
-        frames_first = len(feature_shape) == 3
-        shape = (feature_shape[-1], *feature_shape[:-1]) if frames_first else tuple(feature_shape)
-
-        def signature(dtype: tf.DType, stacked: bool) -> list[tf.TensorSpec]:
-            lead = (None, None) if stacked else (None,)
-            state, vector = tf.TensorSpec((*lead, *shape), dtype), tf.TensorSpec(lead, tf.float32)
-            actions = tf.TensorSpec(lead, tf.int32)
-            return [state, actions, vector, state, vector, tf.TensorSpec((), tf.float32)]
-
-        def train_step(s, a, r, n_s, d, gamma):  # type: ignore[no-untyped-def]
-            if frames_first:  # before the cast: uint8 frames are a quarter of the bytes to move
-                s, n_s = tf.transpose(s, [0, 2, 3, 1]), tf.transpose(n_s, [0, 2, 3, 1])
-            if s.dtype == tf.uint8:  # scaled exactly as the observer scales its frames
-                s, n_s = tf.cast(s, tf.float32) / 255.0, tf.cast(n_s, tf.float32) / 255.0
-            online_next = model(n_s, training=False) if double else None
-            target = td_target(r, d, teacher(n_s, training=False), online_next, gamma, double)
-            with tf.GradientTape() as tape:
-                estimated = model(s, training=True)
-                # The book's targets: the estimates themselves, the TD target at the taken action.
-                taken = tf.one_hot(a, n_actions) > 0.5
-                targets = tf.where(taken, target[:, None], tf.stop_gradient(estimated))
-                loss = loss_fn(targets, estimated)
-            grads = tape.gradient(loss, model.trainable_variables)
-            optimizer.apply_gradients(zip(grads, model.trainable_variables))
-            return loss
-
-        def train_steps(s, a, r, n_s, d, gamma):  # type: ignore[no-untyped-def]
-            """One ``train_step`` per stacked batch, in one call (a graph loop)."""
-            losses = tf.TensorArray(tf.float32, size=tf.shape(a)[0])
-            for i in tf.range(tf.shape(a)[0]):
-                losses = losses.write(i, train_step(s[i], a[i], r[i], n_s[i], d[i], gamma))
-            return tf.reduce_mean(losses.stack())
-
-        # States come as float32, or as uint8 frames (a quarter of the bytes to copy in),
-        # one batch or stacked batches: one compiled function for each (traced when used).
-        compiled = {
-            (dtype, stacked): tf.function(train_steps if stacked else train_step, input_signature=signature(dtype, stacked))
-            for dtype in (tf.float32, tf.uint8)
-            for stacked in (False, True)
-        }
-
-        def dispatch(s, a, *rest):  # type: ignore[no-untyped-def]
-            return compiled[tf.uint8 if s.dtype == np.uint8 else tf.float32, a.ndim == 2](s, a, *rest)
-
-        return dispatch
-
 
 class DeepQNetworkAgentTest(DeepQNetworkAgent):
     """The book's test mode on CartPole: Dense 64 relu, Dense n_actions (``Flatten`` first

@@ -8,7 +8,9 @@ Measured in one process, medians over repeated steps (the machine may be shared)
   targets and the GradientTape step in one compiled call).
 * ``bare_grad_step_ms``: the least a gradient step of this model and batch can cost: a
   compiled GradientTape step (forward, mse to fixed targets, Adam) on ready tensors.
-  ``bare_dqn_step_ms`` adds the teacher's forward pass that every DQN step also needs.
+  ``bare_dqn_step_ms`` adds the teacher's forward pass that every DQN step also needs
+  (``teacher_share_of_bare``: what it adds, as a fraction of the bare step; a DQN step
+  cannot cost less than ``1 + teacher_share_of_bare`` bare steps).
 * ``ours_step_ms`` and ``book_step_ms``: a whole training step, ours against the book's
   pattern (``model.predict`` to act; ``predict`` x2, a Python loop and ``train_on_batch``
   to learn, a deque of float32 stacks), both in this process.
@@ -159,6 +161,8 @@ def main() -> None:
         intra_op_threads=tf.config.threading.get_intra_op_parallelism_threads(),
         inter_op_threads=tf.config.threading.get_inter_op_parallelism_threads(),
         grad_vs_bare=round(figures["grad_step_ms"] / figures["bare_grad_step_ms"], 3),
+        grad_vs_bare_dqn=round(figures["grad_step_ms"] / figures["bare_dqn_step_ms"], 3),
+        teacher_share_of_bare=round(figures["bare_dqn_step_ms"] / figures["bare_grad_step_ms"] - 1, 3),
         speedup_vs_book=round(figures["book_step_ms"] / figures["ours_step_ms"], 3),
     )
     for name, value in figures.items():

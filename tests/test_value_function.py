@@ -87,6 +87,7 @@ def test_script_trains_saves_logs_and_plays(tmp_path, script):
 
     again = script("value_function_agent.py", "--episodes", "60", "--seed", "3",
                    "--log-dir", str(tmp_path / "again"))
+    assert again.returncode == 0, again.stderr
     again_monitor = (tmp_path / "again" / "value_function" / "monitor.csv").read_text().splitlines()
     strip_time = lambda lines: [line.rsplit(",", 1)[0] for line in lines[2:]]  # noqa: E731
     assert strip_time(again_monitor) == strip_time(monitor)  # same seed, same reward log

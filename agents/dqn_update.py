@@ -1,0 +1,100 @@
+"""DQN's update as one compiled call: the teacher's TD targets and a GradientTape step.
+
+The book called ``model.predict`` twice, filled the targets in a Python loop and called
+``train_on_batch``; here the teacher's values, the targets and the gradient step all run in
+one ``tf.function``. The loss is the book's: mse (or, beyond the book, Huber) over every
+action's output, the targets being the model's own estimates except at the taken action,
+so the gradient is the same as on the taken action alone.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable, Sequence
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+
+def td_target(
+    rewards: Any, terminated: Any, teacher_next: Any, online_next: Any, gamma: Any, double: bool = False
+) -> tf.Tensor:
+    """``r + gamma * max_a teacher(n_s)``, just ``r`` where the episode *terminated*.
+
+    A time-limit truncation is not terminal (``Experience.d`` is False), so it still
+    bootstraps. With ``double`` the online model picks the action and the teacher
+    values it (van Hasselt et al., 2016): ``teacher(n_s)[argmax_a model(n_s)]``.
+    """
+    teacher_next = tf.convert_to_tensor(teacher_next, tf.float32)
+    if double:
+        best = tf.argmax(online_next, axis=1, output_type=tf.int32)
+        future = tf.gather(teacher_next, best, axis=1, batch_dims=1)
+    else:
+        future = tf.reduce_max(teacher_next, axis=1)
+    alive = 1.0 - tf.cast(terminated, tf.float32)
+    return tf.cast(rewards, tf.float32) + tf.cast(gamma, tf.float32) * future * alive
+
+
+def make_train_step(
+    model: keras.Model,
+    teacher: keras.Model,
+    optimizer: keras.optimizers.Optimizer,
+    feature_shape: Sequence[int],
+    n_actions: int,
+    double: bool = False,
+    huber: bool = False,
+) -> Callable[..., tf.Tensor]:
+    """``step(s, a, r, n_s, d, gamma) -> loss``: one gradient step, or one per stacked batch.
+
+    States are float32, or the replay's uint8 frames (scaled here, as the observer scales
+    them); image stacks arrive frames-first (``ReplayMemory``'s layout) and are put
+    channels-last in the graph. Arrays of shape ``(steps, batch, ...)`` run ``steps``
+    gradient steps in one call (a graph loop), all against the same teacher; the loss is
+    their mean.
+    """
+    loss_fn = keras.losses.Huber() if huber else keras.losses.MeanSquaredError()
+    # Image stacks arrive frames-first and are put channels-last here, where it is cheap.
+    frames_first = len(feature_shape) == 3
+    shape = (feature_shape[-1], *feature_shape[:-1]) if frames_first else tuple(feature_shape)
+
+    def signature(dtype: tf.DType, stacked: bool) -> list[tf.TensorSpec]:
+        lead = (None, None) if stacked else (None,)
+        state, vector = tf.TensorSpec((*lead, *shape), dtype), tf.TensorSpec(lead, tf.float32)
+        actions = tf.TensorSpec(lead, tf.int32)
+        return [state, actions, vector, state, vector, tf.TensorSpec((), tf.float32)]
+
+    def train_step(s, a, r, n_s, d, gamma):  # type: ignore[no-untyped-def]
+        if frames_first:  # before the cast: uint8 frames are a quarter of the bytes to move
+            s, n_s = tf.transpose(s, [0, 2, 3, 1]), tf.transpose(n_s, [0, 2, 3, 1])
+        if s.dtype == tf.uint8:  # scaled exactly as the observer scales its frames
+            s, n_s = tf.cast(s, tf.float32) / 255.0, tf.cast(n_s, tf.float32) / 255.0
+        online_next = model(n_s, training=False) if double else None
+        target = td_target(r, d, teacher(n_s, training=False), online_next, gamma, double)
+        with tf.GradientTape() as tape:
+            estimated = model(s, training=True)
+            # The book's targets: the estimates themselves, the TD target at the taken action.
+            taken = tf.one_hot(a, n_actions) > 0.5
+            targets = tf.where(taken, target[:, None], tf.stop_gradient(estimated))
+            loss = loss_fn(targets, estimated)
+        grads = tape.gradient(loss, model.trainable_variables)
+        optimizer.apply_gradients(zip(grads, model.trainable_variables))
+        return loss
+
+    def train_steps(s, a, r, n_s, d, gamma):  # type: ignore[no-untyped-def]
+        """One ``train_step`` per stacked batch, in one call (a graph loop)."""
+        losses = tf.TensorArray(tf.float32, size=tf.shape(a)[0])
+        for i in tf.range(tf.shape(a)[0]):
+            losses = losses.write(i, train_step(s[i], a[i], r[i], n_s[i], d[i], gamma))
+        return tf.reduce_mean(losses.stack())
+
+    # States come as float32, or as uint8 frames (a quarter of the bytes to copy in),
+    # one batch or stacked batches: one compiled function for each (traced when used).
+    compiled = {
+        (dtype, stacked): tf.function(train_steps if stacked else train_step, input_signature=signature(dtype, stacked))
+        for dtype in (tf.float32, tf.uint8)
+        for stacked in (False, True)
+    }
+
+    def dispatch(s, a, *rest):  # type: ignore[no-untyped-def]
+        return compiled[tf.uint8 if s.dtype == np.uint8 else tf.float32, a.ndim == 2](s, a, *rest)
+
+    return dispatch
