@@ -120,7 +120,7 @@ def main() -> None:
     parser.add_argument("--eval-every", type=int, default=2000, help="env steps between evaluations (2000)")
     parser.add_argument("--eval-episodes", type=int, default=10, help="greedy episodes per evaluation (10)")
     parser.add_argument("--threads", type=int, default=1,
-                        help="threads for TF intra/inter op, BLAS and torch (default 1: the nets are tiny)")
+                        help="threads for TF intra-op, BLAS and torch (default 1: the nets are tiny; TF inter-op: 1)")
     parser.add_argument("--log-dir", default="", help="trainers' logs and models (default: a new /tmp folder)")
     args = parser.parse_args()
     if not args.agent and not args.peer:

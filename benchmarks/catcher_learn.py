@@ -102,7 +102,7 @@ def main() -> None:
     parser.add_argument("--eval-episodes", type=int, default=3, help="greedy episodes per evaluation (3)")
     parser.add_argument("--eval-steps", type=int, default=2000, help="steps per evaluation episode (2000)")
     parser.add_argument("--cap-steps", type=int, default=0, help="also stop after this many env steps (0: no)")
-    parser.add_argument("--threads", type=int, default=2, help="TF intra/inter op and BLAS threads (default 2)")
+    parser.add_argument("--threads", type=int, default=2, help="TF intra-op and BLAS threads (default 2; TF inter-op: 1)")
     parser.add_argument("--png", default="", help="the plot (default: catcher_learn_<agent>_<preset>.png in /tmp)")
     parser.add_argument("--log-dir", default="", help="trainers' logs and models (default: a new /tmp folder)")
     args = parser.parse_args()

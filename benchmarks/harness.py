@@ -17,10 +17,13 @@ from typing import Any, Callable, Optional, Sequence
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-def configure_threads(n: int, torch_too: bool = False) -> dict[str, int]:
-    """Pin BLAS, TensorFlow (intra/inter op) and (``torch_too``, if installed) torch to ``n`` threads.
+def configure_threads(n: int, torch_too: bool = False, inter: int = 1) -> dict[str, int]:
+    """Pin BLAS, TensorFlow's intra-op pool and (``torch_too``, if installed) torch to ``n`` threads.
 
-    Returns the settings, to be printed with the figures.
+    TensorFlow's inter-op pool gets ``inter`` (default 1): with 2 of each on this 2-core
+    machine a Catcher gradient step took twice as long as with 1 inter-op thread
+    (``benchmarks/dqn_step.py --inter 2``: 57.7 ms against 29.8 ms), the two pools
+    fighting over the cores. Returns the settings, to be printed with the figures.
 
     Call before anything runs a TF op: TF fixes its thread pools at its first op.
     """
@@ -32,8 +35,8 @@ def configure_threads(n: int, torch_too: bool = False) -> dict[str, int]:
 
     threadpool_limits(n)
     tf.config.threading.set_intra_op_parallelism_threads(n)
-    tf.config.threading.set_inter_op_parallelism_threads(n)
-    settings = {"tf_intra_op": n, "tf_inter_op": n, "blas": n}
+    tf.config.threading.set_inter_op_parallelism_threads(inter)
+    settings = {"tf_intra_op": n, "tf_inter_op": inter, "blas": n}
     if not torch_too:
         return settings
     try:
@@ -42,7 +45,7 @@ def configure_threads(n: int, torch_too: bool = False) -> dict[str, int]:
         return settings
     torch.set_num_threads(n)
     try:
-        torch.set_num_interop_threads(n)
+        torch.set_num_interop_threads(inter)
     except RuntimeError:  # already set in this process
         pass
     settings.update(torch=torch.get_num_threads(), torch_interop=torch.get_num_interop_threads())

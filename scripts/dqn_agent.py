@@ -14,6 +14,12 @@ saves). With ``--play``, ``--episodes`` is the number of episodes played (defaul
 
 Training begins after ``min(200, episodes // 2)`` episodes of random play (the book's 200
 warm-up episodes; fewer for short runs so that ``--episodes 5`` still trains).
+
+Beyond the book: ``--double``, ``--huber``, and Stable-Baselines3's schedule, which
+solves CartPole-v1 fastest here (benchmarks/README.md, preset ``zoo``)::
+
+    python scripts/dqn_agent.py --test --env CartPole-v1 --huber --train-freq 256 \
+        --gradient-steps 128 --teacher-update-steps 128 --exploration-steps 8000
 """
 from __future__ import annotations
 
@@ -71,6 +77,9 @@ def main(args: argparse.Namespace) -> int:
         double=args.double,
         huber=args.huber,
         book_net=args.book_net,
+        gradient_steps=args.gradient_steps,
+        teacher_update_steps=args.teacher_update_steps or 0,
+        exploration_steps=args.exploration_steps or 0,
     )
     seed_everything(args.seed, env)
 
@@ -100,6 +109,12 @@ def make_dqn_parser() -> argparse.ArgumentParser:
                         help="env steps per gradient step (default 1, the book's)")
     parser.add_argument("--double", action="store_true", help="Double DQN targets (beyond the book)")
     parser.add_argument("--huber", action="store_true", help="Huber loss instead of mse (beyond the book)")
+    parser.add_argument("--gradient-steps", type=positive_int, default=1,
+                        help="gradient steps per update, in one compiled call (default 1, the book's)")
+    parser.add_argument("--teacher-update-steps", type=positive_int, default=None,
+                        help="sync the teacher every N gradient steps (default: every 3 training episodes)")
+    parser.add_argument("--exploration-steps", type=positive_int, default=None,
+                        help="decay epsilon over N env steps (default: over the training episodes)")
     parser.add_argument("--book-net", action="store_true",
                         help="test mode: the book's relu output layer (default: linear output)")
     return parser

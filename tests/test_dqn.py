@@ -400,6 +400,28 @@ def test_script_test_mode_trains_and_plays(tmp_path: Path) -> None:
     assert played.stdout.count("Get reward") == 2 and "Average reward over 2 episodes" in played.stdout
 
 
+def _scalars(folder: Path, tag: str) -> list[float]:
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+    from tensorboard.util.tensor_util import make_ndarray
+
+    events = EventAccumulator(str(folder), size_guidance={"tensors": 0})
+    events.Reload()
+    return [float(make_ndarray(e.tensor_proto)) for e in events.Tensors(tag)]
+
+
+def test_script_runs_sb3s_schedule(tmp_path: Path) -> None:
+    """The flags beyond the book: stacked gradient steps, teacher by steps, epsilon by steps."""
+    trained = _script(
+        "--test", "--episodes", "8", "--seed", "0", "--log-dir", str(tmp_path), "--train-freq", "16",
+        "--gradient-steps", "4", "--teacher-update-steps", "8", "--exploration-steps", "20",
+    )
+    assert trained.returncode == 0, trained.stderr
+    assert (tmp_path / "dqn" / "dqn_agent_test.keras").exists()
+    epsilons = _scalars(tmp_path / "dqn", "epsilon")  # 3 training episodes of 8+ steps: past 20 steps
+    assert len(epsilons) == 3 and epsilons[-1] == pytest.approx(1e-3) and epsilons[0] > 1e-3
+    assert max(_scalars(tmp_path / "dqn", "loss")) > 0  # updates ran
+
+
 def test_script_catcher_trains_and_plays_h5(tmp_path: Path) -> None:
     """Catcher through the script with a legacy ``.h5`` path (``.keras`` is the test mode's default above)."""
     suffix = ".h5"
