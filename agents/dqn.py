@@ -80,17 +80,12 @@ class DeepQNetworkAgent(FNAgent):
         batch = experiences if isinstance(experiences, Experience) else _stack(experiences)
         s, n_s = np.asarray(batch.s), np.asarray(batch.n_s)
         a, r, d = np.asarray(batch.a, np.int32), np.asarray(batch.r, np.float32), np.asarray(batch.d, np.float32)
-        stacked = a.ndim == 2
-        if stacked:  # (steps, batch, ...) -> (steps * batch, ...) for the layout below
-            s, n_s = s.reshape(-1, *s.shape[2:]), n_s.reshape(-1, *n_s.shape[2:])
         if s.dtype != np.uint8:  # uint8 frames (ReplayMemory.sample(raw=True)) are scaled in the graph
             s, n_s = s.astype(np.float32, copy=False), n_s.astype(np.float32, copy=False)
-        if s.ndim == 4:  # image stacks cross frames-first (ReplayMemory's layout, no copy)
-            s, n_s = np.moveaxis(s, -1, 1), np.moveaxis(n_s, -1, 1)
-        if stacked:
-            s, n_s = s.reshape(*a.shape, *s.shape[1:]), n_s.reshape(*a.shape, *n_s.shape[1:])
+        if s.ndim - a.ndim == 3:  # image stacks (..., H, W, k) cross frames-first (ReplayMemory's layout, no copy)
+            s, n_s = np.moveaxis(s, -1, -3), np.moveaxis(n_s, -1, -3)
         loss = float(self._train_step(s, a, r, n_s, d, np.float32(gamma)))
-        self._acting.weights_changed()
+        self.weights_changed()
         return loss
 
     def weights_changed(self) -> None:

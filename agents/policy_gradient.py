@@ -153,7 +153,7 @@ class PolicyGradientAgent(FNAgent):
             tf.constant(np.asarray(actions), tf.int32),
             tf.constant(rewards, tf.float32),
         )
-        self._acting.weights_changed()
+        self.weights_changed()
         return float(loss)
 
     def weights_changed(self) -> None:
