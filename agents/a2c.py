@@ -18,12 +18,13 @@ Changes from the book, where its APIs are gone or its code was wrong:
 """
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Any, Optional, Sequence
 
 import keras
 import numpy as np
 import tensorflow as tf
 
+from agents.a2c_config import ActorCriticConfig
 from agents.networks import cnn_trunk, compiled_forward
 from agents.returns import discounted_returns, standardize
 from fn_framework import Experience, FNAgent, Trainer, load_keras_model
@@ -167,6 +168,11 @@ class ActorCriticAgent(FNAgent):
         """The critic's value of one state."""
         return float(self.estimate_values(np.asarray([s]))[0])
 
+    def estimate_batch(self, states: Sequence[Any]) -> np.ndarray:
+        """The actor's logits: their argmax is the greedy action."""
+        _, action_evals, _ = self._forward(np.stack(states).astype(np.float32))
+        return action_evals.numpy()
+
     def estimate_values(self, states: np.ndarray) -> np.ndarray:
         _, _, values = self._forward(np.asarray(states, dtype=np.float32))
         return values.numpy().reshape(-1)
@@ -195,53 +201,39 @@ class ActorCriticAgentTest(ActorCriticAgent):
 class ActorCriticTrainer(Trainer):
     """The book's flow: fill ``buffer_size`` to initialize, then update every ``batch_size`` steps.
 
-    Args (beyond ``Trainer``'s): ``learning_rate`` of Adam (the book: 1e-3, 7e-5 on
-    Catcher), ``entropy_weight`` of the loss (the book: 0.1), ``file_name`` of the model
-    in the log folder. The model with the best episode reward so far is saved
-    (atomically) to ``model_path``, as in the book.
+    Settings: ``ActorCriticConfig``. The model with the best episode reward so far is
+    saved (atomically) to ``model_path``, as in the book (``keep_best``).
     """
 
-    def __init__(
-        self,
-        buffer_size: int = 256,
-        batch_size: int = 32,
-        gamma: float = 0.99,
-        learning_rate: float = 1e-3,
-        entropy_weight: float = 0.1,
-        report_interval: int = 10,
-        log_dir: str = "",
-        file_name: str = "",
-    ) -> None:
-        super().__init__(buffer_size, batch_size, gamma, report_interval, log_dir)
-        self.file_name = file_name if file_name else "a2c_agent.keras"
-        self.learning_rate = learning_rate
-        self.entropy_weight = entropy_weight
+    config_class = ActorCriticConfig
+    file_name = "a2c_agent.keras"
+
+    def __init__(self, config: Any = None, log_dir: str = "", **kwargs: Any) -> None:
+        super().__init__(config, log_dir, **kwargs)
         self.losses: dict[str, float] = {}
         self.rewards: list[float] = []
-        self._max_reward = -10.0
         self._episode_ends: list[bool] = []  # parallel to experiences: did an episode stop there?
 
     @property
     def trainer_name(self) -> str:
         return "a2c"  # the book's file names (a2c_agent.*), not "actor_critic"
 
-    def train(
-        self,
-        env: Any,
-        episode_count: int = 900,
-        initial_count: int = 10,
-        test_mode: bool = False,
-        render: bool = False,
-        observe_interval: int = 100,
-    ) -> ActorCriticAgent:
+    @classmethod
+    def observe(cls, env: Any, config: Any) -> Any:
+        """Catcher through the book's CatcherObserver; test mode: the raw state vector, as in the book."""
+        from agents.observers import CatcherObserver
+
+        c = config
+        return env if c.test_mode else CatcherObserver(env, c.frame_width, c.frame_height, c.frame_count)
+
+    @staticmethod
+    def load_agent(env: Any, path: str) -> ActorCriticAgent:
+        return ActorCriticAgent.load(env, path)
+
+    def train(self, env: Any, episode_count: Optional[int] = None, render: bool = False) -> ActorCriticAgent:
         actions = list(range(env.action_space.n))
-        if not test_mode:
-            agent: ActorCriticAgent = ActorCriticAgent(actions)
-        else:
-            agent = ActorCriticAgentTest(actions)
-            observe_interval = 0
-        self.training_episode = episode_count
-        self.train_loop(env, agent, episode_count, initial_count, render, observe_interval)
+        agent = ActorCriticAgentTest(actions) if self.config.test_mode else ActorCriticAgent(actions)
+        self.train_loop(env, agent, episode_count, render=render)
         return agent
 
     def episode_begin(self, episode: int, agent: ActorCriticAgent) -> None:
@@ -253,13 +245,13 @@ class ActorCriticTrainer(Trainer):
         self.rewards.append(experience.r)
         self._episode_ends.append(False)
         if not agent.initialized:
-            if len(self.experiences) < self.buffer_size:
+            if len(self.experiences) < self.config.buffer_size:
                 return  # store experiences until there are enough to initialize
-            agent.initialize(self.experiences, self.make_optimizer(), entropy_weight=self.entropy_weight)
+            agent.initialize(self.experiences, self.make_optimizer(), **self.loss_weights())
             self.logger.set_model(agent.model)
             self.training = True
         else:
-            if len(self.experiences) < self.batch_size:
+            if len(self.experiences) < self.config.batch_size:
                 return  # store experiences until there are enough to update
             self.losses = agent.update(*self.make_batch(agent))
             self.check_loss(self.losses["loss/total"])
@@ -267,11 +259,14 @@ class ActorCriticTrainer(Trainer):
         self._episode_ends = []
 
     def make_optimizer(self) -> keras.optimizers.Optimizer:
-        return keras.optimizers.Adam(learning_rate=self.learning_rate, clipnorm=5.0)
+        return keras.optimizers.Adam(learning_rate=self.config.learning_rate, clipnorm=5.0)
+
+    def loss_weights(self) -> dict[str, float]:
+        return {"entropy_weight": self.config.entropy_weight, "value_loss_weight": self.config.value_loss_weight}
 
     def reinitialize(self, episode: int, agent: ActorCriticAgent, env: Any) -> None:
         """``--resume``: rebuild the model; the checkpoint then restores its weights."""
-        agent.build(env.observation_space.shape, self.make_optimizer(), entropy_weight=self.entropy_weight)
+        agent.build(env.observation_space.shape, self.make_optimizer(), **self.loss_weights())
 
     def make_batch(self, agent: ActorCriticAgent) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """States, actions and standardised n-step returns of the collected experiences."""
@@ -285,17 +280,13 @@ class ActorCriticTrainer(Trainer):
         if cut:  # the critic's value where a piece stops without a terminal state
             next_values[cut] = agent.estimate_values(np.array([experiences[i].n_s for i in cut]))
         values = discounted_returns(
-            [e.r for e in experiences], self.gamma, [e.d for e in experiences], ends, next_values
+            [e.r for e in experiences], self.config.gamma, [e.d for e in experiences], ends, next_values
         )
         return states, actions, standardize(values)
 
     def episode_end(self, episode: int, step_count: int, agent: ActorCriticAgent) -> None:
         if not agent.initialized or self.diverged:
             return
-        reward = self.reward_log[-1]
-        self.logger.write(episode, "reward_max", max(self.rewards))
+        self.logger.write(self.total_steps, "reward_max", max(self.rewards))
         for name, value in self.losses.items():
-            self.logger.write(episode, name, value)
-        if reward > self._max_reward:
-            agent.save(self.model_path)
-            self._max_reward = reward
+            self.logger.write(self.total_steps, name, value)

@@ -17,12 +17,12 @@ loss (``huber``).
 """
 from __future__ import annotations
 
-import math
 from typing import Any, Callable, Optional, Sequence
 
 import keras
 import numpy as np
 
+from agents.dqn_config import DeepQNetworkConfig
 from agents.dqn_update import make_train_step, td_target  # noqa: F401 (td_target: agents.dqn API)
 from agents.networks import ActingForward, cnn_trunk
 from agents.replay import ReplayMemory
@@ -68,6 +68,9 @@ class DeepQNetworkAgent(FNAgent):
 
     def estimate(self, s: Any) -> np.ndarray:
         return self._acting(self.model, np.asarray(s, np.float32)[None])[0]
+
+    def estimate_batch(self, states: Sequence[Any]) -> np.ndarray:
+        return self._acting(self.model, np.stack(states).astype(np.float32))
 
     def update(self, experiences: Any, gamma: float) -> float:
         """One gradient step on a batch; returns the loss.
@@ -133,72 +136,28 @@ class DeepQNetworkAgentTest(DeepQNetworkAgent):
 class DeepQNetworkTrainer(Trainer):
     """The book's DQN training: replay, epsilon decay, a teacher synced every few episodes.
 
-    Args (the book's defaults):
-        buffer_size, batch_size, gamma: replay size, batch size, discount.
-        initial_epsilon, final_epsilon: epsilon decays linearly between them over the
-            training episodes.
-        learning_rate: Adam's (the script uses 1e-4 on Catcher, as the book).
-        teacher_update_freq: training episodes between teacher syncs.
-        file_name: the model file, in the log folder unless it is an absolute path.
-        train_freq: env steps between updates (the book: 1).
-        double, huber, book_net: passed to the agent (see the agent classes).
+    Settings: ``DeepQNetworkConfig`` (the book's defaults; beyond the book, off by
+    default, the schedule of Stable-Baselines3's DQN: ``gradient_steps`` per update in one
+    compiled call, the teacher synced every ``teacher_update_steps`` gradient steps and
+    epsilon decayed over ``exploration_steps`` env steps).
 
-    Beyond the book (off by default), the schedule of Stable-Baselines3's DQN:
-        gradient_steps: gradient steps per update, run in one compiled call on that many
-            sampled batches (the book: 1). With ``train_freq`` 256 and 128 of them, a
-            CartPole update costs one TensorFlow call per 256 env steps.
-        teacher_update_steps: sync the teacher every this many gradient steps instead of
-            every ``teacher_update_freq`` training episodes (0: the book's).
-        exploration_steps: decay epsilon linearly over this many env steps of training
-            instead of over the training episodes (0: the book's). Per episode, a
-            failing agent's 10-step episodes use up the schedule in a few thousand steps.
-
-    Models (saved without optimizer state): whenever an episode's reward beats the best
-    so far (ties: see ``episode_end``), to ``model_path``; at the end ``finish_training`` saves the last model to
-    ``last_model_path`` (``dqn_agent_last.keras``), so ``--play`` gets the best one.
+    The best model (an episode's reward beats the best so far; a tie at CartPole's cap
+    replaces it when the recent episodes did better on average, otherwise the first lucky
+    200, often an early weak model, would be kept) goes to ``model_path`` while training
+    runs; the final one to ``last_model_path``.
     """
 
-    def __init__(
-        self,
-        buffer_size: int = 50000,
-        batch_size: int = 32,
-        gamma: float = 0.99,
-        initial_epsilon: float = 0.5,
-        final_epsilon: float = 1e-3,
-        learning_rate: float = 1e-3,
-        teacher_update_freq: int = 3,
-        report_interval: int = 10,
-        log_dir: str = "",
-        file_name: str = "",
-        train_freq: int = 1,
-        double: bool = False,
-        huber: bool = False,
-        book_net: bool = False,
-        gradient_steps: int = 1,
-        teacher_update_steps: int = 0,
-        exploration_steps: int = 0,
-    ) -> None:
+    config_class = DeepQNetworkConfig
+    file_name = "dqn_agent.keras"
+
+    def __init__(self, config: Any = None, log_dir: str = "", **kwargs: Any) -> None:
         self.frame_count = 1  # set from the env in train(); make_experiences() reads it
-        super().__init__(buffer_size, batch_size, gamma, report_interval, log_dir)
-        self.file_name = file_name if file_name else "dqn_agent.keras"
-        self.initial_epsilon = initial_epsilon
-        self.final_epsilon = final_epsilon
-        self.learning_rate = learning_rate
-        self.teacher_update_freq = teacher_update_freq
-        self.train_freq = train_freq
-        self.gradient_steps = gradient_steps
-        self.teacher_update_steps = teacher_update_steps
-        self.exploration_steps = exploration_steps
+        super().__init__(config, log_dir, **kwargs)
         self.gradient_step_count = 0
         self.training_steps = 0  # env steps since training began
-        self.agent_options = {"double": double, "huber": huber}
-        self.book_net = book_net
         self.loss = 0.0
         self.updates = 0
         self.training_episode = 0
-        self.max_reward = -math.inf
-        self.max_recent = -math.inf  # mean of the last report_interval rewards at the best save
-        self.best_saved = False
 
     @property
     def trainer_name(self) -> str:
@@ -206,32 +165,33 @@ class DeepQNetworkTrainer(Trainer):
         return "dqn"
 
     def make_experiences(self) -> ReplayMemory:
-        return ReplayMemory(self.buffer_size, self.frame_count)
+        return ReplayMemory(self.config.buffer_size, self.frame_count)
 
-    def train(
-        self,
-        env: Any,
-        episode_count: int = 1200,
-        initial_count: int = 200,
-        test_mode: bool = False,
-        render: bool = False,
-        observe_interval: int = 100,
-    ) -> DeepQNetworkAgent:
+    @classmethod
+    def observe(cls, env: Any, config: Any) -> Any:
+        from agents.observers import CartPoleObserver, CatcherObserver
+
+        c = config
+        return CartPoleObserver(env) if c.test_mode else CatcherObserver(env, c.frame_width, c.frame_height, c.frame_count)
+
+    @staticmethod
+    def load_agent(env: Any, path: str) -> DeepQNetworkAgent:
+        return DeepQNetworkAgent.load(env, path)
+
+    def train(self, env: Any, episode_count: Optional[int] = None, render: bool = False) -> DeepQNetworkAgent:
+        c = self.config
         actions = list(range(env.action_space.n))
-        if not test_mode:
-            agent: DeepQNetworkAgent = DeepQNetworkAgent(1.0, actions, **self.agent_options)
+        options = {"double": c.double, "huber": c.huber}
+        if c.test_mode:
+            agent: DeepQNetworkAgent = DeepQNetworkAgentTest(1.0, actions, book_net=c.book_net, **options)
         else:
-            agent = DeepQNetworkAgentTest(1.0, actions, book_net=self.book_net, **self.agent_options)
-            observe_interval = 0
+            agent = DeepQNetworkAgent(1.0, actions, **options)
         shape = env.observation_space.shape
         self.frame_count = shape[-1] if len(shape) == 3 else 1  # stacked image frames
-        self.training_episode = episode_count
-        self.max_reward = self.max_recent = -math.inf
-        self.best_saved = False
+        episodes = c.episodes if episode_count is None else episode_count
+        self.training_episode = episodes
         self.gradient_step_count = self.training_steps = 0
-        self.train_loop(env, agent, episode_count, initial_count, render, observe_interval)
-        if agent.initialized and not self.best_saved and not self.diverged:  # training began in the last episode
-            agent.save(self.model_path)
+        self.train_loop(env, agent, episodes, min(c.initial_count, episodes // 2), render)
         return agent
 
     def episode_begin(self, episode: int, agent: DeepQNetworkAgent) -> None:
@@ -239,58 +199,48 @@ class DeepQNetworkTrainer(Trainer):
         self.updates = 0
 
     def begin_train(self, episode: int, agent: DeepQNetworkAgent) -> None:
-        optimizer = keras.optimizers.Adam(learning_rate=self.learning_rate, clipvalue=1.0)
+        optimizer = keras.optimizers.Adam(learning_rate=self.config.learning_rate, clipvalue=1.0)
         agent.initialize(self.experiences, optimizer)
         self.logger.set_model(agent.model)
-        agent.epsilon = self.initial_epsilon
+        agent.epsilon = self.config.initial_epsilon
         self.training_episode -= episode
 
     def step(self, episode: int, step_count: int, agent: DeepQNetworkAgent, experience: Experience) -> None:
         if not self.training:
             return
+        c = self.config
         self.training_steps += 1
-        if self.exploration_steps > 0:
-            progress = min(self.training_steps / self.exploration_steps, 1.0)
-            agent.epsilon = self.initial_epsilon + progress * (self.final_epsilon - self.initial_epsilon)
-        if (self.total_steps + step_count) % self.train_freq != 0:
+        if c.exploration_steps > 0:
+            progress = min(self.training_steps / c.exploration_steps, 1.0)
+            agent.epsilon = c.initial_epsilon + progress * (c.final_epsilon - c.initial_epsilon)
+        if self.total_steps % c.train_freq != 0:  # total_steps counts the env steps before this one
             return
-        if self.gradient_steps > 1:
-            batch = self.experiences.sample_batches(self.batch_size, self.gradient_steps, raw=True)
+        if c.gradient_steps > 1:
+            batch = self.experiences.sample_batches(c.batch_size, c.gradient_steps, raw=True)
         else:
-            batch = self.experiences.sample(self.batch_size, raw=True)
-        loss = agent.update(batch, self.gamma)
+            batch = self.experiences.sample(c.batch_size, raw=True)
+        loss = agent.update(batch, c.gamma)
         if self.check_loss(loss):  # a NaN loss stops the run, keeping the last good model
             self.loss += loss
             self.updates += 1
-        before, self.gradient_step_count = self.gradient_step_count, self.gradient_step_count + self.gradient_steps
-        if self.teacher_update_steps > 0 and (
-            self.gradient_step_count // self.teacher_update_steps > before // self.teacher_update_steps
+        before, self.gradient_step_count = self.gradient_step_count, self.gradient_step_count + c.gradient_steps
+        if c.teacher_update_steps > 0 and (
+            self.gradient_step_count // c.teacher_update_steps > before // c.teacher_update_steps
         ):
             agent.update_teacher()
 
     def episode_end(self, episode: int, step_count: int, agent: DeepQNetworkAgent) -> None:
-        """Log loss and epsilon, keep the best model, sync the teacher, decay epsilon.
-
-        (The base loop already logs the reward, at the same step: the episode index.)
-        """
+        """Log loss and epsilon, sync the teacher, decay epsilon (the loop keeps the best model)."""
         if not self.training:
             return
-        self.logger.write(episode, "loss", self.loss / max(self.updates, 1))
-        self.logger.write(episode, "epsilon", agent.epsilon)
-        # The book saves when the episode's reward beats the best. A tie (CartPole's
-        # 200 cap) replaces the best when the recent episodes did better on average:
-        # otherwise the first lucky 200 would be kept, often an early, weak model.
-        reward = self.reward_log[-1]
-        recent = float(np.mean(self.reward_log[-self.report_interval :]))
-        if reward > self.max_reward or (reward == self.max_reward and recent > self.max_recent):
-            agent.save(self.model_path)
-            self.max_reward, self.max_recent = reward, recent
-            self.best_saved = True
-        if self.teacher_update_steps == 0 and self.is_event(self.training_count, self.teacher_update_freq):
+        c = self.config
+        self.logger.write(self.total_steps, "loss", self.loss / max(self.updates, 1))
+        self.logger.write(self.total_steps, "epsilon", agent.epsilon)
+        if c.teacher_update_steps == 0 and self.is_event(self.training_count, c.teacher_update_freq):
             agent.update_teacher()
-        if self.exploration_steps == 0:
-            decay = (self.initial_epsilon - self.final_epsilon) / max(self.training_episode, 1)
-            agent.epsilon = max(agent.epsilon - decay, self.final_epsilon)
+        if c.exploration_steps == 0:
+            decay = (c.initial_epsilon - c.final_epsilon) / max(self.training_episode, 1)
+            agent.epsilon = max(agent.epsilon - decay, c.final_epsilon)
 
 
 def _stack(experiences: Sequence[Experience]) -> Experience:

@@ -15,17 +15,16 @@ Changes from the book, where its APIs are gone:
   replaces the removed ``lr=``; acting uses a NumPy forward pass of the model
   (``agents.numpy_forward``: about 30 times cheaper than a TF call), not ``predict``.
 
-Beyond the book, off by default and turned on by scripts/policy_gradient_agent.py (which
+Beyond the book, off by default and turned on by the ``modern`` preset (scripts/policy_gradient_agent.py
 has the measurements): returns standardised against the last episodes
 (``baseline_episodes``), clipped standardised states (``input_clip``) and keeping the
 best model (``keep_best``); see ``PolicyGradientTrainer``.
 """
 from __future__ import annotations
 
-import math
 import random
 from collections import deque
-from typing import Any, Sequence
+from typing import Any, Optional, Sequence
 
 import keras
 import numpy as np
@@ -33,6 +32,7 @@ import tensorflow as tf
 from sklearn.preprocessing import StandardScaler
 
 from agents.networks import ActingForward
+from agents.policy_gradient_config import PolicyGradientConfig
 from agents.returns import discounted_returns, standardize
 from fn_framework import Experience, FNAgent, Trainer, load_keras_model
 
@@ -147,6 +147,9 @@ class PolicyGradientAgent(FNAgent):
     def estimate(self, s: np.ndarray) -> np.ndarray:
         return self._acting(self.model, np.asarray(s, dtype=np.float32))[0]
 
+    def estimate_batch(self, states: Sequence[np.ndarray]) -> np.ndarray:
+        return self._acting(self.model, np.vstack(states).astype(np.float32))
+
     def update(self, states: np.ndarray, actions: Sequence[int], rewards: np.ndarray) -> float:
         loss = self._updater(
             tf.constant(states, tf.float32),
@@ -165,8 +168,8 @@ class PolicyGradientTrainer(Trainer):
 
     The defaults are the book's: ``batch_size`` steps are sampled from each episode
     (all of them when it is shorter) and the last model is the one kept. Beyond the
-    book (all off by default; scripts/policy_gradient_agent.py turns them on, with the
-    measurements):
+    book (``PolicyGradientConfig``; the ``modern`` preset turns them on, measured in
+    scripts/policy_gradient_agent.py):
 
     * ``baseline_episodes``: standardise the episode's returns with the mean and
       standard deviation of the returns of the last N episodes (this one included)
@@ -178,47 +181,35 @@ class PolicyGradientTrainer(Trainer):
       order when ``batch_size`` covers it. The returns are not kept in a ``--resume``
       checkpoint (the window refills).
     * ``input_clip``: clip the standardised states (see ``PolicyGradientAgent``).
-    * ``keep_best``: save the model to ``model_path`` whenever the mean reward of the
-      last ``report_interval`` episodes beats the best so far, so the best recent
-      model is on disk while training runs; the script then saves the last model to
-      ``last_model_path`` (``*_last.keras``).
+    * ``keep_best`` with ``best_rule = "recent"``: the model is saved whenever the mean
+      reward of the last ``report_interval`` episodes beats the best so far; a tie keeps
+      the saved model. Measured over seeds 1-6 (20 sampled episodes each), the first
+      models at CartPole-v0's cap played 175-200 on average; replacing them on ties (the
+      last model at the cap) gave 156-200.
     """
 
-    def __init__(
-        self,
-        buffer_size: int = 256,
-        batch_size: int = 32,
-        gamma: float = 0.9,
-        learning_rate: float = 0.01,
-        report_interval: int = 10,
-        log_dir: str = "",
-        baseline_episodes: int = 1,
-        input_clip: float = 0.0,
-        keep_best: bool = False,
-        file_name: str = "",
-    ) -> None:
-        super().__init__(buffer_size, batch_size, gamma, report_interval, log_dir)
-        self.learning_rate = learning_rate
-        self.baseline_episodes = baseline_episodes
-        self.input_clip = input_clip
-        self.keep_best = keep_best
-        self.file_name = file_name if file_name else "policy_gradient_agent.keras"
-        self.max_recent = -math.inf  # the best mean of the last report_interval rewards
-        self.best_episode = -1
-        self.best_saved = False
-        self.recent_returns: deque[np.ndarray] = deque(maxlen=baseline_episodes)
+    config_class = PolicyGradientConfig
+    file_name = "policy_gradient_agent.keras"
+    best_rule = "recent"
 
-    def train(
-        self, env: Any, episode_count: int = 220, initial_count: int = -1, render: bool = False
-    ) -> PolicyGradientAgent:
-        agent = PolicyGradientAgent(list(range(env.action_space.n)), input_clip=self.input_clip)
-        self.max_recent = -math.inf
-        self.best_episode = -1
-        self.best_saved = False
-        self.recent_returns = deque(maxlen=self.baseline_episodes)
-        self.train_loop(env, agent, episode_count, initial_count, render)
-        if self.keep_best and agent.initialized and not self.best_saved and not self.diverged:
-            agent.save(self.model_path)  # no training episode ended (stopped in the first one)
+    def __init__(self, config: Any = None, log_dir: str = "", **kwargs: Any) -> None:
+        super().__init__(config, log_dir, **kwargs)
+        self.recent_returns: deque[np.ndarray] = deque(maxlen=self.config.baseline_episodes)
+
+    @classmethod
+    def observe(cls, env: Any, config: Any) -> Any:
+        from agents.observers import CartPoleObserver
+
+        return CartPoleObserver(env)
+
+    @staticmethod
+    def load_agent(env: Any, path: str) -> PolicyGradientAgent:
+        return PolicyGradientAgent.load(env, path)
+
+    def train(self, env: Any, episode_count: Optional[int] = None, render: bool = False) -> PolicyGradientAgent:
+        agent = PolicyGradientAgent(list(range(env.action_space.n)), input_clip=self.config.input_clip)
+        self.recent_returns = deque(maxlen=self.config.baseline_episodes)
+        self.train_loop(env, agent, episode_count, render=render)
         return agent
 
     def episode_begin(self, episode: int, agent: PolicyGradientAgent) -> None:
@@ -233,8 +224,8 @@ class PolicyGradientTrainer(Trainer):
         With ``baseline_episodes > 1`` the returns come already standardised (see the
         class docstring) and a batch covering the whole episode keeps its order.
         """
-        length = min(self.batch_size, len(policy_experiences))
-        if self.baseline_episodes > 1:
+        length = min(self.config.batch_size, len(policy_experiences))
+        if self.config.baseline_episodes > 1:
             if length == len(policy_experiences):
                 batch = list(policy_experiences)
             else:
@@ -248,20 +239,18 @@ class PolicyGradientTrainer(Trainer):
 
     def episode_end(self, episode: int, step_count: int, agent: PolicyGradientAgent) -> None:
         if not agent.initialized:
-            if len(self.experiences) == self.buffer_size:
+            if len(self.experiences) == self.config.buffer_size:
                 agent.initialize(self.experiences, self.make_optimizer())
                 self.logger.set_model(agent.model)
             return
         experiences = self.get_recent(step_count)
-        returns = discounted_returns([e.r for e in experiences], self.gamma)
-        if self.baseline_episodes > 1:
+        returns = discounted_returns([e.r for e in experiences], self.config.gamma)
+        if self.config.baseline_episodes > 1:
             returns = self.standardize_with_recent(returns)
         policy_experiences = [e._replace(r=g) for e, g in zip(experiences, returns)]
         loss = agent.update(*self.make_batch(policy_experiences))
         if self.check_loss(loss):
-            self.logger.write(episode, "loss", loss)
-            if self.keep_best:
-                self.save_if_best(episode, agent)
+            self.logger.write(self.total_steps, "loss", loss)
 
     def standardize_with_recent(self, returns: np.ndarray) -> np.ndarray:
         """``(G - mean) / std`` with the statistics of the last ``baseline_episodes`` episodes' returns."""
@@ -270,26 +259,11 @@ class PolicyGradientTrainer(Trainer):
         std = recent.std()
         return (np.asarray(returns, dtype=np.float64) - recent.mean()) / (std if std > 0 else 1.0)
 
-    def save_if_best(self, episode: int, agent: PolicyGradientAgent) -> None:
-        """Save the model when the mean of the last ``report_interval`` rewards beats the best yet.
-
-        A tie keeps the saved model: once the mean reaches CartPole-v0's cap of 200 the
-        first model to get there is kept. Measured over seeds 1-6 (20 sampled episodes
-        each), those first models played 175-200 on average; replacing them on ties
-        (the last model at the cap) gave 156-200, and seed 1's tied model was the 156.
-        """
-        recent = float(np.mean(self.reward_log[-self.report_interval :]))
-        if recent > self.max_recent:
-            agent.save(self.model_path)
-            self.max_recent = recent
-            self.best_episode = episode
-            self.best_saved = True
-
     def make_optimizer(self) -> keras.optimizers.Optimizer:
-        return keras.optimizers.Adam(learning_rate=self.learning_rate)
+        return keras.optimizers.Adam(learning_rate=self.config.learning_rate)
 
     def reinitialize(self, episode: int, agent: PolicyGradientAgent, env: Any) -> None:
         """``--resume``: rebuild the model; the checkpoint then restores weights and scaler."""
-        agent.input_clip = self.input_clip
+        agent.input_clip = self.config.input_clip
         agent.make_model(int(env.observation_space.shape[-1]), self.make_optimizer())
         agent.initialized = True

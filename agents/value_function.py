@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import random
-from typing import Any, Sequence
+from typing import Any, Optional, Sequence
 
 import joblib
 import numpy as np
@@ -15,6 +15,7 @@ from sklearn.neural_network import MLPRegressor
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
+from agents.value_function_config import ValueFunctionConfig
 from fn_framework import Experience, FNAgent, Trainer, UserError
 
 
@@ -64,6 +65,9 @@ class ValueFunctionAgent(FNAgent):
     def estimate(self, s: np.ndarray) -> np.ndarray:
         return self.model.predict(s)[0]
 
+    def estimate_batch(self, states: Sequence[np.ndarray]) -> np.ndarray:
+        return self.model.predict(np.vstack(states))
+
     def _predict(self, states: np.ndarray) -> np.ndarray:
         if self.initialized:
             return self.model.predict(states)
@@ -89,16 +93,22 @@ class ValueFunctionAgent(FNAgent):
 class ValueFunctionTrainer(Trainer):
     """Replay random batches of the last ``buffer_size`` experiences after every step."""
 
-    def train(
-        self,
-        env: Any,
-        episode_count: int = 220,
-        epsilon: float = 0.1,
-        initial_count: int = -1,
-        render: bool = False,
-    ) -> ValueFunctionAgent:
-        agent = ValueFunctionAgent(epsilon, list(range(env.action_space.n)))
-        self.train_loop(env, agent, episode_count, initial_count, render)
+    config_class = ValueFunctionConfig
+    file_name = "value_function_agent.pkl"
+
+    @classmethod
+    def observe(cls, env: Any, config: Any) -> Any:
+        from agents.observers import CartPoleObserver
+
+        return CartPoleObserver(env)
+
+    @staticmethod
+    def load_agent(env: Any, path: str) -> ValueFunctionAgent:
+        return ValueFunctionAgent.load(env, path)
+
+    def train(self, env: Any, episode_count: Optional[int] = None, render: bool = False) -> ValueFunctionAgent:
+        agent = ValueFunctionAgent(self.config.epsilon, list(range(env.action_space.n)))
+        self.train_loop(env, agent, episode_count, render=render)
         return agent
 
     def begin_train(self, episode: int, agent: ValueFunctionAgent) -> None:
@@ -106,5 +116,5 @@ class ValueFunctionTrainer(Trainer):
 
     def step(self, episode: int, step_count: int, agent: ValueFunctionAgent, experience: Experience) -> None:
         if self.training:
-            batch = random.sample(self.experiences, self.batch_size)
-            agent.update(batch, self.gamma)
+            batch = random.sample(self.experiences, self.config.batch_size)
+            agent.update(batch, self.config.gamma)

@@ -33,30 +33,24 @@ AGENTS = ("value_function", "dqn", "policy_gradient", "a2c")
 GOAL = 475.0  # CartPole-v1's reward_threshold (500-step episodes; v0 had 200 and 195)
 
 
-def make_cartpole(agent: str) -> Any:
-    """CartPole-v1 as the book's agent sees it: CartPoleObserver's (1, 4) rows, raw for A2C's test mode."""
+def run_ours(agent: str, preset_name: str, seed: int, protocol_args: dict, episodes: int, logs: str) -> dict:
+    """One seeded run of ``agent`` with the scripts' preset, on CartPole-v1 as its observer shows it."""
     import gymnasium as gym
 
-    env = gym.make("CartPole-v1")
-    if agent == "a2c":  # scripts/a2c_agent.py --test feeds the raw state vector
-        return env
-    from agents.observers import CartPoleObserver
-
-    return CartPoleObserver(env)
-
-
-def run_ours(agent: str, preset_name: str, seed: int, protocol_args: dict, episodes: int, logs: str) -> dict:
-    from benchmarks import harness, presets
+    from benchmarks import harness
     from benchmarks.sb3_peer import result
 
-    name, preset = presets.get("cartpole", agent, preset_name)
-    env = make_cartpole(agent)
-    evaluator = harness.GreedyEvaluator(lambda: make_cartpole(agent), episodes, seed + 10_000)
-    trainer = harness.make_trainer(agent, preset.trainer, os.path.join(logs, f"{agent}_{name}_{seed}"))
+    _, name, config = harness.bench_config(agent, "cartpole", preset_name)
+    trainer = harness.make_trainer(config, os.path.join(logs, f"{agent}_{name}_{seed}"))
+
+    def make_cartpole() -> Any:
+        return type(trainer).observe(gym.make("CartPole-v1"), config)
+
+    env = make_cartpole()
+    evaluator = harness.GreedyEvaluator(make_cartpole, episodes, seed + 10_000)
     harness.seed_all(seed, env)
-    act = harness.greedy_act(agent, trainer)
-    protocol = harness.Protocol(lambda: evaluator(act), **protocol_args)
-    reason = harness.run_trainer(trainer, env, protocol, preset.train)
+    protocol = harness.Protocol(lambda: evaluator(harness.greedy_act(trainer)), **protocol_args)
+    reason = harness.run_trainer(trainer, env, protocol)
     return result(agent, name, seed, protocol, reason)
 
 
@@ -112,7 +106,7 @@ def print_row(row: dict) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--agent", nargs="*", choices=AGENTS, default=[], help="one or more of our agents")
-    parser.add_argument("--preset", default="book", help="book (default), best, or a name in presets.py")
+    parser.add_argument("--preset", default="book", help="book (default), best, or a preset name in agents/*_config.py")
     parser.add_argument("--seeds", "--seed", nargs="+", type=int, default=[1, 2, 3])
     parser.add_argument("--peer", choices=["sb3"], default=None, help="also run SB3 PPO and DQN (RL-Zoo settings)")
     parser.add_argument("--cap-steps", type=int, default=200_000, help="env steps per run (default 200000)")

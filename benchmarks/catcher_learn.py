@@ -26,33 +26,29 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 GOAL = 54.0
 
 
-def make_catcher(observation: tuple[int, int, int], max_steps: int = 0) -> Any:
+def run(agent: str, preset_name: str, seed: int, args: argparse.Namespace, logs: str) -> dict:
+    """One seeded run of ``agent`` with the scripts' preset; the curve of greedy evaluations."""
     import gymnasium as gym
 
     import envs  # noqa: F401  (registers Catcher-v0)
-    from agents.observers import CatcherObserver
+    from benchmarks import harness
 
-    kwargs = {"max_episode_steps": max_steps} if max_steps else {}
-    return CatcherObserver(gym.make("Catcher-v0", **kwargs), *observation)
+    _, name, config = harness.bench_config(agent, "catcher", preset_name)
+    observation = (config.frame_width, config.frame_height, config.frame_count)
+    trainer = harness.make_trainer(config, os.path.join(logs, f"{agent}_{name}_{seed}"))
 
+    def make_catcher(max_steps: int = 0) -> Any:
+        kwargs = {"max_episode_steps": max_steps} if max_steps else {}
+        return type(trainer).observe(gym.make("Catcher-v0", **kwargs), config)
 
-def run(agent: str, preset_name: str, seed: int, args: argparse.Namespace, logs: str) -> dict:
-    from benchmarks import harness, presets
-
-    name, preset = presets.get("catcher", agent, preset_name)
-    observation = preset.observation or (80, 80, 4)
-    env = make_catcher(observation)
-    evaluator = harness.GreedyEvaluator(
-        lambda: make_catcher(observation, args.eval_steps), args.eval_episodes, seed + 10_000
-    )
-    trainer = harness.make_trainer(agent, preset.trainer, os.path.join(logs, f"{agent}_{name}_{seed}"))
+    env = make_catcher()
+    evaluator = harness.GreedyEvaluator(lambda: make_catcher(args.eval_steps), args.eval_episodes, seed + 10_000)
     harness.seed_all(seed, env)
-    act = harness.greedy_act(agent, trainer)
     protocol = harness.Protocol(
-        lambda: evaluator(act), eval_every_s=args.eval_every_s, cap_seconds=args.minutes * 60,
-        cap_steps=args.cap_steps, final_eval=True,
+        lambda: evaluator(harness.greedy_act(trainer)), eval_every_s=args.eval_every_s,
+        cap_seconds=args.minutes * 60, cap_steps=args.cap_steps, final_eval=True,
     )
-    reason = harness.run_trainer(trainer, env, protocol, preset.train)
+    reason = harness.run_trainer(trainer, env, protocol)
     if reason != "cap" and (not protocol.curve or protocol.curve[-1]["env_steps"] != protocol.steps):
         protocol.run_evaluation()  # the trainer stopped by itself: evaluate where it stopped
     curve = [{**point, "agent": agent, "preset": name, "seed": seed} for point in protocol.curve]
@@ -95,7 +91,7 @@ def plot(runs: list[dict], path: str) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--agent", choices=["dqn", "a2c"], required=True)
-    parser.add_argument("--preset", default="book", help="book (default), best, or a name in presets.py")
+    parser.add_argument("--preset", default="book", help="book (default), best, or a preset name in agents/*_config.py")
     parser.add_argument("--minutes", type=float, required=True, help="training wall minutes per run")
     parser.add_argument("--seeds", "--seed", nargs="+", type=int, default=[1])
     parser.add_argument("--eval-every-s", type=float, default=60.0, help="training seconds between evaluations")

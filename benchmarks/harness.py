@@ -1,6 +1,6 @@
 """What the learning benchmarks share: thread settings, the train clock, greedy evaluation, agent set-up.
 
-The book's trainers run unchanged. The benchmark wraps the *training* env in
+The book's trainers run unchanged, with the scripts' configs (``agents.presets``). The benchmark wraps the *training* env in
 ``ProtocolWrapper``: every env step ticks a ``Protocol`` that counts env steps and keeps a
 train clock; when an evaluation is due it pauses the clock, plays greedy episodes on
 separate envs with the current agent (``GreedyEvaluator``) and, when the goal is met or a
@@ -172,76 +172,40 @@ class GreedyEvaluator:
         return float(returns.mean())
 
 
-def capturing(trainer_class: type) -> type:
-    """A subclass of ``trainer_class`` whose ``episode_begin`` keeps the agent in ``bench_agent``."""
-
-    class Capturing(trainer_class):  # type: ignore[misc, valid-type]
-        bench_agent: Any = None
-
-        def episode_begin(self, episode: int, agent: Any) -> None:
-            self.bench_agent = agent
-            super().episode_begin(episode, agent)
-
-    Capturing.__name__ = Capturing.__qualname__ = trainer_class.__name__  # keeps trainer_name
-    return Capturing
+UNLIMITED_EPISODES = 10**9
 
 
-def greedy_act(agent_name: str, trainer: Any) -> Callable[[list[Any]], Any]:
-    """The greedy action of the trainer's current agent for a list of observations.
+def bench_config(agent: str, task: str, preset_name: str) -> tuple[str, str, Any]:
+    """``(run name, resolved preset name, config)`` of ``agent`` on ``task`` from the shared preset table.
 
-    value_function and DQN: argmax Q; policy gradient: argmax of the probabilities; A2C:
-    argmax of the actor's logits. Forward passes are compiled ``tf.function`` calls on the
-    whole batch. Before the agent has a model (the book's agents build it when training
-    begins) the actions are uniformly random.
+    CartPole runs the book's test modes (``dqn_test``, ``a2c_test``) where an agent has one.
+    The benchmark's cap stops a run, so the episode count becomes unlimited unless it shapes
+    a schedule (DQN's epsilon); no model file is kept while it runs (``keep_best`` off: the
+    protocol evaluates the current model) and the trainer's own evaluations are off.
     """
-    import numpy as np
+    import dataclasses
 
-    forwards: dict[int, Any] = {}
-    rng = np.random.default_rng(0)  # not the trainer's global stream
+    from agents.presets import TABLE, get
 
-    def forward(model: Any, x: np.ndarray) -> Any:
-        from agents.networks import compiled_forward
-
-        key = id(model)
-        if key not in forwards:
-            forwards.clear()
-            forwards[key] = compiled_forward(model)
-        return forwards[key](x)
-
-    def act(obs: list[Any]) -> Any:
-        agent = trainer.bench_agent
-        if not agent.initialized or agent.model is None:
-            return rng.integers(0, len(agent.actions), size=len(obs))
-        if agent_name == "value_function":
-            return agent.model.predict(np.vstack(obs)).argmax(axis=1)
-        if agent_name == "policy_gradient":
-            return np.asarray(forward(agent.model, np.vstack(obs).astype(np.float32))).argmax(axis=1)
-        out = forward(agent.model, np.stack(obs).astype(np.float32))
-        if agent_name == "a2c":
-            out = out[1]  # [sampled actions, actor logits, critic values]
-        return np.asarray(out).argmax(axis=1)
-
-    return act
+    run_name = f"{agent}_test" if task == "cartpole" and f"{agent}_test" in TABLE else agent
+    name, config = get(run_name, preset_name)
+    episodes = config.episodes if config.episodes_schedule() else UNLIMITED_EPISODES
+    return run_name, name, dataclasses.replace(config, episodes=episodes, keep_best=False, eval_every=0)
 
 
-TRAINERS = {
-    "value_function": ("agents.value_function", "ValueFunctionTrainer"),
-    "dqn": ("agents.dqn", "DeepQNetworkTrainer"),
-    "policy_gradient": ("agents.policy_gradient", "PolicyGradientTrainer"),
-    "a2c": ("agents.a2c", "ActorCriticTrainer"),
-}
+def make_trainer(config: Any, log_dir: str) -> Any:
+    """The trainer of ``config``, logging and saving under ``log_dir``."""
+    from fn_framework.config import trainer_class
+
+    return trainer_class(config)(config, log_dir=log_dir)
 
 
-def make_trainer(agent_name: str, trainer_kwargs: dict[str, Any], log_root: str) -> Any:
-    """The book's trainer for ``agent_name`` (capturing its agent), logging under ``log_root``."""
-    import importlib
-
-    module, name = TRAINERS[agent_name]
-    trainer_class = capturing(getattr(importlib.import_module(module), name))
-    return trainer_class(log_dir=log_root, **trainer_kwargs)
+def greedy_act(trainer: Any) -> Callable[[list[Any]], Any]:
+    """The greedy actions of the trainer's current agent for a list of observations (one forward pass)."""
+    return lambda obs: trainer.agent.greedy_actions(obs)
 
 
-def run_trainer(trainer: Any, env: Any, protocol: Protocol, train_kwargs: dict[str, Any]) -> str:
+def run_trainer(trainer: Any, env: Any, protocol: Protocol) -> str:
     """``trainer.train`` on ``env`` under ``protocol``; return why it stopped.
 
     ``solved``/``cap`` (``StopRun``), ``interrupted`` (Ctrl-C: the trainer stops cleanly)
@@ -254,7 +218,7 @@ def run_trainer(trainer: Any, env: Any, protocol: Protocol, train_kwargs: dict[s
     reason = "episodes"
     try:
         with redirect_stdout(io.StringIO()):  # the book's "Done initialization" lines
-            trainer.train(protocol_wrapper(env, protocol), **train_kwargs)
+            trainer.train(protocol_wrapper(env, protocol))
     except StopRun as stop:
         reason = stop.reason
     finally:

@@ -61,6 +61,22 @@ class FNAgent:
         """
 
     # Acting ----------------------------------------------------------------
+    def act(self, state: Any, greedy: bool = False) -> int:
+        """The action for one state: the book's ``policy`` or, ``greedy``, the best estimate."""
+        if not greedy:
+            return self.policy(state)
+        return int(self.greedy_actions([state])[0])
+
+    def greedy_actions(self, states: Sequence[Any]) -> np.ndarray:
+        """The greedy action of each state (random until initialized); one forward pass per batch."""
+        if not self.initialized:
+            return np.random.default_rng().integers(0, len(self.actions), size=len(states))
+        return np.asarray(self.estimate_batch(states)).argmax(axis=-1)
+
+    def estimate_batch(self, states: Sequence[Any]) -> np.ndarray:
+        """``estimate`` of each state; agents with a batched forward pass override this."""
+        return np.array([self.estimate(s) for s in states])
+
     def policy(self, s: Any) -> int:
         """Epsilon-greedy on ``estimate`` (or sample from it); random until initialized."""
         if np.random.random() < self.epsilon or not self.initialized:

@@ -20,9 +20,10 @@ import numpy as np
 from fn_framework.errors import UserError
 from fn_framework.files import atomic_path
 
-FOLDER = "checkpoint"
+FOLDER = "run_state"  # not "checkpoint": TensorBoard takes that name for a TensorFlow checkpoint
 _PLAIN = (bool, int, float, str, type(None), list, tuple, dict, np.ndarray, np.generic)
-_SKIP = {"logger", "experiences", "resume_state", "stop_requested", "interrupted", "diverged"}
+_SKIP = {"logger", "experiences", "resume_state", "stop_requested", "interrupted", "diverged", "budget_spent",
+         "agent", "eval_env", "model_path"}
 
 
 def capture_state(obj: Any) -> dict[str, Any]:
@@ -67,7 +68,7 @@ def restore_state(obj: Any, state: dict[str, Any]) -> None:
 
 
 def save_checkpoint(trainer: Any, agent: Any) -> str:
-    """Save ``trainer``, ``agent`` and the experiences under ``<log folder>/checkpoint``."""
+    """Save ``trainer``, ``agent`` and the experiences under ``<run folder>/run_state``."""
     folder = trainer.logger.path_of(FOLDER)
     os.makedirs(folder, exist_ok=True)
     with atomic_path(os.path.join(folder, "experiences.pkl")) as tmp:

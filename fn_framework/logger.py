@@ -49,10 +49,21 @@ class Logger:
         """Record the model's architecture as a TensorBoard text summary."""
         import tensorflow as tf
 
-        lines: list[str] = []
-        model.summary(print_fn=lambda line, **_: lines.append(line))
+        chunks: list[str] = []
+        model.summary(print_fn=lambda text, **_: chunks.append(text), line_length=96)
+        # Keras 3 hands the whole table over as one string: indent every line, so that
+        # TensorBoard's Markdown shows one monospaced block with aligned borders.
+        lines = "\n".join(chunks).splitlines()
         with self.writer.as_default():
             tf.summary.text("model", "\n".join(f"    {line}" for line in lines), step=0)
+        self.writer.flush()
+
+    def write_text(self, name: str, text: str, step: int = 0) -> None:
+        """A monospaced text block (the run's config) in TensorBoard's Text tab."""
+        import tensorflow as tf
+
+        with self.writer.as_default():
+            tf.summary.text(name, "\n".join(f"    {line}" for line in text.splitlines()), step=int(step))
         self.writer.flush()
 
     def path_of(self, file_name: str) -> str:
@@ -70,7 +81,10 @@ class Logger:
             self._writer.flush()
 
     def write_image(self, index: int, frames: Sequence[np.ndarray]) -> None:
-        """Write the last channel of each observed state as grayscale images.
+        """Write the last channel of each observed state as grayscale images at step ``index``.
+
+        One fixed tag, ``observation``, so TensorBoard shows one card with a step slider
+        (on the env-step axis of the scalars) instead of a new card per observation.
 
         The book's scaling: states with negative values are mapped around 128,
         others stretched to the full 0..255 range, both judged on the last frame.
@@ -87,9 +101,7 @@ class Logger:
             [np.clip(f * scale + offset, 0, 255).astype(np.uint8) for f in last_frames]
         )[..., None]
         with self.writer.as_default():
-            tf.summary.image(
-                f"frames_at_training_{index}", images, step=int(index), max_outputs=len(images)
-            )
+            tf.summary.image("observation", images, step=int(index), max_outputs=len(images))
         self.writer.flush()
 
     # Console and figures ---------------------------------------------------

@@ -2,66 +2,67 @@
 
 Subclasses fill in ``episode_begin``, ``begin_train``, ``step`` and ``episode_end``
 exactly as in the book. Beyond the book the loop itself keeps ``reward_log``, writes
-the ``reward`` scalar and ``monitor.csv`` row of every episode and prints the book's
-report every ``report_interval`` episodes (the book repeated these lines in every
-trainer), shows a progress bar on a terminal, and stops cleanly on Ctrl-C/SIGTERM.
+the ``reward`` scalar (on the env-step axis, as SB3 and CleanRL do) and the
+``monitor.csv`` row of every episode, prints the book's report every
+``report_interval`` episodes, stops at the budgets (episodes, env steps, minutes),
+runs the optional greedy evaluations, keeps the best model, shows a progress bar on a
+terminal, and stops cleanly on Ctrl-C/SIGTERM.
 """
 from __future__ import annotations
 
-import contextlib
+import dataclasses
 import math
 import os
 import re
-import signal
 import sys
-import threading
 import time
 from collections import deque
-from typing import Any, Iterator, Optional
+from typing import Any, Optional
 
+
+from fn_framework.best import BestModelKeeping
+from fn_framework.config import TrainerConfig, format_config
 from fn_framework.experience import Experience
 from fn_framework.logger import Logger
+from fn_framework.signals import progress, stop_on_signal
 
 
-class Trainer:
+class Trainer(BestModelKeeping):
     """Run episodes, collect experiences and call the training hooks.
 
     Args:
-        buffer_size: size of ``experiences``; training begins when it is full.
-        batch_size: experiences per update.
-        gamma: discount factor.
-        report_interval: episodes between "At episode N, reward is ..." lines.
-        log_dir: root folder of the logs (default ``./logs``); this trainer writes
-            into the sub-folder ``trainer_name``.
+        config: the settings (``config_class``'s defaults, the book's, if None).
+        log_dir: root folder of the logs (default ``./logs``); the run writes into the
+            sub-folder ``run_name`` (default: the trainer's name, e.g. ``value_function``).
+        model_path: where the model is saved (default: ``file_name`` in the run folder).
+        overrides: config fields to change, e.g. ``Trainer(buffer_size=4)``.
     """
 
-    #: The model's file in the log folder (an absolute path is kept as it is).
+    config_class: type = TrainerConfig
+    #: The model's default file in the run folder.
     file_name = ""
-
     #: The book's loop keeps every frame of an observed episode; a perfect Catcher
     #: episode has 10 000 of them, so we keep at most this many per observation.
     max_observed_frames = 64
 
     def __init__(
-        self,
-        buffer_size: int = 1024,
-        batch_size: int = 32,
-        gamma: float = 0.9,
-        report_interval: int = 10,
-        log_dir: str = "",
+        self, config: Any = None, log_dir: str = "", run_name: str = "", model_path: str = "", **overrides: Any
     ) -> None:
-        self.buffer_size = buffer_size
-        self.batch_size = batch_size
-        self.gamma = gamma
-        self.report_interval = report_interval
-        self.logger = Logger(log_dir, self.trainer_name)
+        self.config = dataclasses.replace(config if config is not None else self.config_class(), **overrides)
+        self.logger = Logger(log_dir, run_name or self.trainer_name)
+        self.model_path = model_path or self.logger.path_of(self.file_name)
         self.experiences: Any = self.make_experiences()
+        self.agent: Any = None  # the agent being trained (set by train_loop)
+        self.eval_env: Any = None  # the env of the greedy evaluations (``eval_every``)
         self.training = False
         self.training_count = 0
         self.reward_log: list[float] = []
         self.total_steps = 0
+        self.best_score: tuple = ()
+        self.best_saved = False
         self.stop_requested = False
         self.interrupted = False
+        self.budget_spent = False
         self.diverged = False
         #: A ``load_checkpoint`` result: the next ``train_loop`` continues that run.
         self.resume_state: Optional[dict[str, Any]] = None
@@ -74,15 +75,15 @@ class Trainer:
         return snaked.replace("_trainer", "")
 
     @property
-    def model_path(self) -> str:
-        """Where the model is saved: the best one, for trainers that keep the best."""
-        return self.logger.path_of(self.file_name)
-
-    @property
     def last_model_path(self) -> str:
         """Where the final model goes when the best one is kept at ``model_path``."""
         base, ext = os.path.splitext(self.model_path)
         return f"{base}_last{ext}"
+
+    @property
+    def final_model_path(self) -> str:
+        """Where the model at the end of training goes: one rule for every agent."""
+        return self.last_model_path if self.config.keep_best else self.model_path
 
     def make_experiences(self) -> Any:
         """The experience container: a bounded deque, as in the book.
@@ -90,37 +91,54 @@ class Trainer:
         Agents with a large replay (DQN) return a compact memory with ``append``
         and ``__len__`` instead.
         """
-        return deque(maxlen=self.buffer_size)
+        return deque(maxlen=self.config.buffer_size)
+
+    @classmethod
+    def observe(cls, env: Any, config: Any) -> Any:
+        """The env as the agent sees it with ``config`` (the book's Observer); the raw env by default."""
+        return env
+
+    @staticmethod
+    def load_agent(env: Any, path: str) -> Any:
+        """The saved agent at ``path`` for ``--play``."""
+        raise NotImplementedError("this trainer's agent cannot be loaded")
 
     def train_loop(
         self,
         env: Any,
         agent: Any,
-        episode: int = 200,
-        initial_count: int = -1,
+        episode: Optional[int] = None,
+        initial_count: Optional[int] = None,
         render: bool = False,
-        observe_interval: int = 0,
+        observe_interval: Optional[int] = None,
     ) -> None:
-        """Play ``episode`` episodes, calling the hooks in the book's order.
+        """Play ``episode`` episodes (default: the config's), calling the hooks in the book's order.
 
         Training begins when ``experiences`` is full, or after ``initial_count``
         episodes if that is positive. Only ``terminated`` is stored as the
         experience's ``d``; a truncation ends the episode without being terminal.
         """
+        config = self.config
+        episode = config.episodes if episode is None else episode
+        initial_count = config.initial_count if initial_count is None else initial_count
+        observe_interval = config.observe_interval if observe_interval is None else observe_interval
+        self.agent = agent
         self.experiences = self.make_experiences()
         self.training = False
         self.training_count = 0
         self.reward_log = []
         self.total_steps = 0
+        self.best_score, self.best_saved = (), False
         first_episode = self._resume(env, agent) if self.resume_state is not None else 0
-        self.interrupted = False
+        self.interrupted = self.budget_spent = self.stop_requested = False
         frames: list[Any] = []
         self.logger.start_monitor(_env_id(env), resume=first_episode > 0)
+        self.logger.write_text("config", format_config(config))
         start = time.perf_counter()
         steps_before = self.total_steps
-        progress = _progress(episode, first_episode)
+        bar = progress(episode, first_episode)
 
-        with self._stop_on_signal():
+        with stop_on_signal(self._request_stop):
             for i in range(first_episode, episode):
                 s, _ = env.reset()
                 done = False
@@ -128,7 +146,7 @@ class Trainer:
                 episode_reward = 0.0
                 self.episode_begin(i, agent)
                 while not done:
-                    if self.stop_requested:
+                    if self.stop_requested or self._out_of_budget(start):
                         break
                     if render:
                         env.render()
@@ -144,7 +162,7 @@ class Trainer:
                     n_state, reward, terminated, truncated, _ = env.step(a)
                     e = Experience(s, a, reward, n_state, bool(terminated))
                     self.experiences.append(e)
-                    if not self.training and len(self.experiences) == self.buffer_size:
+                    if not self.training and len(self.experiences) == config.buffer_size:
                         self.begin_train(i, agent)
                         self.training = True
 
@@ -153,18 +171,23 @@ class Trainer:
                     s = n_state
                     episode_reward += float(reward)
                     step_count += 1
+                    self.total_steps += 1
+                    if config.eval_every > 0 and self.total_steps % config.eval_every == 0:
+                        self.evaluate(agent)
                     done = bool(terminated or truncated)
-                if not done:  # stopped by a signal inside the episode
-                    self.interrupted = True
+                if not done:  # stopped by a signal or a budget inside the episode
+                    self.interrupted = not self.budget_spent
                     break
 
-                self.total_steps += step_count
                 self.reward_log.append(episode_reward)
-                self.logger.write(i, "reward", episode_reward)
+                self.logger.write(self.total_steps, "reward", episode_reward)
+                self.logger.write(self.total_steps, "episode", i)
                 self.logger.write_episode(episode_reward, step_count)
                 self.episode_end(i, step_count, agent)
-                if self.is_event(i, self.report_interval):
-                    self.logger.describe("reward", self.reward_log[-self.report_interval :], episode=i)
+                if self.is_event(i, config.report_interval):
+                    self.logger.describe("reward", self.reward_log[-config.report_interval :], episode=i)
+                if config.keep_best and config.eval_every == 0 and agent.initialized and not self.diverged:
+                    self.keep_if_best(agent, self._episode_score())
 
                 if not self.training and initial_count > 0 and i >= initial_count:
                     self.begin_train(i, agent)
@@ -172,13 +195,13 @@ class Trainer:
 
                 if self.training:
                     if len(frames) > 0:
-                        self.logger.write_image(self.training_count, frames)
+                        self.logger.write_image(self.total_steps, frames)
                         frames = []
                     self.training_count += 1
 
-                progress.update(1)
-                recent = self.reward_log[-self.report_interval :]
-                progress.set_postfix(
+                bar.update(1)
+                recent = self.reward_log[-config.report_interval :]
+                bar.set_postfix(
                     reward=f"{sum(recent) / len(recent):.1f}",
                     eps=f"{getattr(agent, 'epsilon', 0.0):.3f}",
                     sps=f"{(self.total_steps - steps_before) / max(time.perf_counter() - start, 1e-9):.0f}",
@@ -187,10 +210,24 @@ class Trainer:
                 if self.stop_requested:
                     self.interrupted = True
                     break
-        progress.close()
+        bar.close()
+        if config.keep_best and agent.initialized and not self.best_saved and not self.diverged:
+            agent.save(self.model_path)  # nothing was scored yet (training began in the last episode)
         self.logger.flush()
         self.logger.close_monitor()
 
+    def _request_stop(self) -> bool:
+        already, self.stop_requested = self.stop_requested, True
+        return already
+
+    def _out_of_budget(self, start: float) -> bool:
+        """Whether the env-step or minutes budget is spent (the run then ends as after its last episode)."""
+        steps, minutes = self.config.steps, self.config.minutes
+        if (steps > 0 and self.total_steps >= steps) or (minutes > 0 and time.perf_counter() - start >= 60 * minutes):
+            self.budget_spent = True
+        return self.budget_spent
+
+    # Resuming --------------------------------------------------------------------
     def _resume(self, env: Any, agent: Any) -> int:
         """Continue the run in ``resume_state``: experiences, models, optimizer, counters.
 
@@ -206,6 +243,7 @@ class Trainer:
             self.reinitialize(next_episode, agent, env)
         restore_state(self, state["trainer"])
         restore_state(agent, state["agent"])
+        self.best_score = tuple(self.best_score)
         return next_episode
 
     def reinitialize(self, episode: int, agent: Any, env: Any) -> None:
@@ -216,18 +254,14 @@ class Trainer:
         """
         self.begin_train(episode, agent)
 
-    # Hooks -------------------------------------------------------------------
-    def episode_begin(self, episode: int, agent: Any) -> None:
-        pass
+    # Hooks (the book's) -----------------------------------------------------
+    def episode_begin(self, episode: int, agent: Any) -> None: ...
 
-    def begin_train(self, episode: int, agent: Any) -> None:
-        pass
+    def begin_train(self, episode: int, agent: Any) -> None: ...
 
-    def step(self, episode: int, step_count: int, agent: Any, experience: Experience) -> None:
-        pass
+    def step(self, episode: int, step_count: int, agent: Any, experience: Experience) -> None: ...
 
-    def episode_end(self, episode: int, step_count: int, agent: Any) -> None:
-        pass
+    def episode_end(self, episode: int, step_count: int, agent: Any) -> None: ...
 
     # Helpers -----------------------------------------------------------------
     def is_event(self, count: int, interval: int) -> bool:
@@ -236,7 +270,7 @@ class Trainer:
     def check_loss(self, loss: float) -> bool:
         """Stop the run at this step if ``loss`` is NaN or infinite.
 
-        The model is then no longer good: the scripts keep the last good model on disk
+        The model is then no longer good: the run keeps the last good model on disk
         instead of saving this one. Returns whether the loss was finite.
         """
         if math.isfinite(float(loss)):
@@ -252,44 +286,7 @@ class Trainer:
         n = len(self.experiences)
         return [self.experiences[i] for i in range(n - count, n)]
 
-    @contextlib.contextmanager
-    def _stop_on_signal(self) -> Iterator[None]:
-        """First Ctrl-C/SIGTERM: finish the current step and leave the loop.
-
-        A second one exits at once with status 130. Handlers are only installed in the
-        main thread (Python allows no other) and are restored afterwards.
-        """
-        self.stop_requested = False
-        if threading.current_thread() is not threading.main_thread():
-            yield
-            return
-
-        def handler(signum: int, frame: Any) -> None:
-            if self.stop_requested:
-                sys.stderr.write("\nInterrupted again: exiting now.\n")
-                sys.stderr.flush()
-                os._exit(130)
-            self.stop_requested = True
-            sys.stderr.write(
-                "\nStopping after this step and saving (press Ctrl-C again to quit at once)...\n"
-            )
-            sys.stderr.flush()
-
-        previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
-        try:
-            yield
-        finally:
-            for sig, old in previous.items():
-                signal.signal(sig, old)
-
 
 def _env_id(env: Any) -> str:
     spec = getattr(env, "spec", None)
     return spec.id if spec is not None else type(getattr(env, "unwrapped", env)).__name__
-
-
-def _progress(total: int, initial: int = 0) -> Any:
-    """A tqdm bar over episodes; silent when stderr is not a terminal (CI logs)."""
-    from tqdm import tqdm
-
-    return tqdm(total=total, initial=initial, unit="ep", disable=None, dynamic_ncols=True, leave=False)

@@ -5,7 +5,6 @@ is not needed.
 """
 from __future__ import annotations
 
-import inspect
 import json
 import os
 import subprocess
@@ -13,7 +12,7 @@ import sys
 
 import pytest
 
-from benchmarks import presets
+from agents.presets import TABLE
 from benchmarks.harness import Protocol, StopRun
 from tests.conftest import ROOT
 
@@ -70,19 +69,23 @@ def test_protocol_stops_at_the_cap_with_a_last_evaluation():
     assert stop.value.reason == "cap" and [p["env_steps"] for p in protocol.curve] == [1, 5]
 
 
-@pytest.mark.parametrize("task", sorted(presets.TASKS))
-def test_presets_use_only_options_the_trainers_have(task):
-    import importlib
+@pytest.mark.parametrize("run_name", sorted(TABLE))
+def test_every_preset_is_a_config_of_its_trainer_and_best_resolves(run_name):
+    from fn_framework.config import trainer_class
 
-    from benchmarks.harness import TRAINERS
+    presets, best, notes = TABLE[run_name]
+    assert "book" in presets and best in presets
+    for name, config in presets.items():
+        assert isinstance(config, trainer_class(config).config_class), (run_name, name)
+        assert isinstance(config, type(presets["book"])), (run_name, name)
+        assert name == "book" or notes[name], (run_name, name)  # every change from the book says why
 
-    for agent, named in presets.TASKS[task].items():
-        module, name = TRAINERS[agent]
-        trainer_class = getattr(importlib.import_module(module), name)
-        init = inspect.signature(trainer_class.__init__).parameters
-        train = inspect.signature(trainer_class.train).parameters
-        assert presets.BEST[task][agent] in named
-        for preset_name, preset in named.items():
-            assert set(preset.trainer) <= set(init), (agent, preset_name)
-            assert set(preset.train) <= set(train), (agent, preset_name)
-            assert preset_name == "book" or preset.reason, (agent, preset_name)
+
+def test_bench_config_runs_the_test_modes_on_cartpole_with_unlimited_episodes():
+    from benchmarks.harness import UNLIMITED_EPISODES, bench_config
+
+    assert bench_config("dqn", "cartpole", "best")[:2] == ("dqn_test", "zoo")
+    run_name, name, config = bench_config("a2c", "cartpole", "book")
+    assert (run_name, config.test_mode, config.episodes, config.keep_best) == ("a2c_test", True, UNLIMITED_EPISODES, False)
+    _, _, book_dqn = bench_config("dqn", "catcher", "book")
+    assert book_dqn.episodes == 1200  # epsilon decays over the episodes: the count stays

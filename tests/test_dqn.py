@@ -263,6 +263,7 @@ def test_trainer_keeps_the_best_model_and_decays_epsilon(tmp_path: Path) -> None
         trainer.reward_log.append(reward)
         trainer.episode_begin(episode, agent)
         trainer.episode_end(episode, 10, agent)
+        trainer.keep_if_best(agent, trainer._episode_score())  # what train_loop does after episode_end
         saves.append(len(agent.saved))
     # New bests (20, then 200) are saved; a tie with 200 only when the last 2 episodes
     # averaged more than at the last save: 110 -> 125 (saved) -> 200 (saved) -> 200 (not).
@@ -300,6 +301,7 @@ def test_trainer_runs_sb3s_schedule_when_asked(tmp_path: Path) -> None:
     epsilons = []
     for step_count in range(40):
         trainer.step(0, step_count, agent, trainer.experiences[0])
+        trainer.total_steps += 1  # as train_loop counts each env step after the hook
         epsilons.append(agent.epsilon)
     # An update every 8 env steps, 3 stacked batches of 4 each; the teacher every 6 gradient steps.
     assert agent.updates == [(3, 4)] * 5
@@ -392,9 +394,9 @@ def _script(*args: str) -> subprocess.CompletedProcess:
 def test_script_test_mode_trains_and_plays(tmp_path: Path) -> None:
     trained = _script("--test", "--episodes", "4", "--seed", "0", "--log-dir", str(tmp_path))
     assert trained.returncode == 0, trained.stderr
-    assert (tmp_path / "dqn" / "dqn_agent_test.keras").exists()
-    assert (tmp_path / "dqn" / "dqn_agent_test_last.keras").exists()
-    assert (tmp_path / "dqn" / "monitor.csv").read_text().count("\n") == 2 + 4
+    assert (tmp_path / "dqn_test" / "dqn_agent_test.keras").exists()
+    assert (tmp_path / "dqn_test" / "dqn_agent_test_last.keras").exists()
+    assert (tmp_path / "dqn_test" / "monitor.csv").read_text().count("\n") == 2 + 4
     played = _script("--test", "--play", "--episodes", "2", "--log-dir", str(tmp_path))
     assert played.returncode == 0, played.stderr
     assert played.stdout.count("Get reward") == 2 and "Average reward over 2 episodes" in played.stdout
@@ -416,10 +418,10 @@ def test_script_runs_sb3s_schedule(tmp_path: Path) -> None:
         "--gradient-steps", "4", "--teacher-update-steps", "8", "--exploration-steps", "20",
     )
     assert trained.returncode == 0, trained.stderr
-    assert (tmp_path / "dqn" / "dqn_agent_test.keras").exists()
-    epsilons = _scalars(tmp_path / "dqn", "epsilon")  # 3 training episodes of 8+ steps: past 20 steps
+    assert (tmp_path / "dqn_test" / "dqn_agent_test.keras").exists()
+    epsilons = _scalars(tmp_path / "dqn_test", "epsilon")  # 3 training episodes of 8+ steps: past 20 steps
     assert len(epsilons) == 3 and epsilons[-1] == pytest.approx(1e-3) and epsilons[0] > 1e-3
-    assert max(_scalars(tmp_path / "dqn", "loss")) > 0  # updates ran
+    assert max(_scalars(tmp_path / "dqn_test", "loss")) > 0  # updates ran
 
 
 def test_script_catcher_trains_and_plays_h5(tmp_path: Path) -> None:

@@ -117,8 +117,9 @@ def test_observe_interval_hands_frames_to_the_logger(tmp_path):
     trainer.logger.write_image = lambda index, frames: written.append((index, len(frames)))
     trainer.train_loop(ScriptedEnv([2, 3, 2, 2]), RandomAgent(0.0, [0, 1]), episode=4, observe_interval=2)
     # Training begins inside episode 0 (after its 2nd step), so episode 0 has no frames;
-    # then frames are taken while training_count == 1 or a multiple of observe_interval.
-    assert written == [(1, 3), (2, 2)]
+    # then frames are taken while training_count == 1 or a multiple of observe_interval,
+    # written at the env step where their episode ended (2 + 3, then 2 + 3 + 2).
+    assert written == [(5, 3), (7, 2)]
 
 
 def test_logger_event_file_and_monitor_csv_read_back(tmp_path):
@@ -134,7 +135,8 @@ def test_logger_event_file_and_monitor_csv_read_back(tmp_path):
     rewards = [(e.step, float(np.asarray(struct.unpack("f", e.tensor_proto.tensor_content)[0])
                             if e.tensor_proto.tensor_content else e.tensor_proto.float_val[0]))
                for e in events.Tensors("reward")]
-    assert rewards == [(0, 3.0), (1, 2.0), (2, 4.0)]
+    assert rewards == [(3, 3.0), (5, 2.0), (9, 4.0)]  # keyed by env steps, as SB3 and CleanRL do
+    assert [e.step for e in events.Tensors("episode")] == [3, 5, 9]
 
     with open(os.path.join(log_dir, "monitor.csv"), encoding="utf-8") as f:
         lines = f.read().splitlines()
@@ -164,7 +166,7 @@ def test_logger_plot_and_images(tmp_path, capsys):
     logger.write_image(7, frames)
     events = EventAccumulator(logger.log_dir, size_guidance={"tensors": 0})
     events.Reload()
-    (event,) = events.Tensors("frames_at_training_7")
+    (event,) = events.Tensors("observation")
     # A tf.summary image is [width, height, png, png, ...]: one PNG per frame.
     assert event.step == 7
     assert list(event.tensor_proto.string_val[:2]) == [b"5", b"6"]

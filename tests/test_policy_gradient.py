@@ -56,9 +56,9 @@ def test_returns_standardised_with_the_recent_episodes(tmp_path) -> None:
 
 
 def test_the_trainer_defaults_are_the_books(tmp_path) -> None:
-    trainer = PolicyGradientTrainer(log_dir=str(tmp_path))
-    assert (trainer.buffer_size, trainer.batch_size, trainer.gamma, trainer.learning_rate) == (256, 32, 0.9, 0.01)
-    assert (trainer.baseline_episodes, trainer.input_clip, trainer.keep_best) == (1, 0.0, False)
+    c = PolicyGradientTrainer(log_dir=str(tmp_path)).config
+    assert (c.buffer_size, c.batch_size, c.gamma, c.learning_rate, c.episodes) == (256, 32, 0.9, 0.01, 220)
+    assert (c.baseline_episodes, c.input_clip, c.keep_best) == (1, 0.0, False)
 
 
 def test_the_scaler_clips_when_asked() -> None:
@@ -104,12 +104,12 @@ class _Env:
 
 
 def test_script_trains_saves_and_plays(script, tmp_path) -> None:
-    trained = script(SCRIPT, "--episodes", "20", "--seed", "1", "--log-dir", str(tmp_path))
+    trained = script(SCRIPT, "--preset", "modern", "--episodes", "20", "--seed", "1", "--log-dir", str(tmp_path))
     assert trained.returncode == 0, trained.stderr[-2000:]
     model = tmp_path / "policy_gradient" / "policy_gradient_agent.keras"
     assert model.exists()  # the best model so far
     assert (tmp_path / "policy_gradient" / "policy_gradient_agent_last.keras").exists()
-    assert "Best model (mean reward" in trained.stdout
+    assert "Best model (score" in trained.stdout
     assert (tmp_path / "policy_gradient" / "monitor.csv").exists()
     played = script(SCRIPT, "--play", "--seed", "1", "--log-dir", str(tmp_path))
     assert played.returncode == 0, played.stderr[-2000:]

@@ -70,7 +70,7 @@ def test_value_function_resume_continues_the_reward_log(tmp_path):
     save_checkpoint(first, agent)
 
     second = ValueFunctionTrainer(log_dir=str(tmp_path))
-    second.resume_state = load_checkpoint(first.logger.path_of("checkpoint"))
+    second.resume_state = load_checkpoint(first.logger.path_of("run_state"))
     resumed = second.train(env, episode_count=60)
     assert second.reward_log[:50] == first.reward_log and len(second.reward_log) == 60
     assert second.training and second.training_count == first.training_count + 10
@@ -107,7 +107,7 @@ def test_ctrl_c_saves_and_resume_continues(tmp_path):
     done = len(monitor.read_text().splitlines()) - 2
     assert 60 < done < 400
     assert (tmp_path / "value_function" / "value_function_agent.pkl").is_file()
-    assert load_checkpoint(str(tmp_path / "value_function" / "checkpoint"))["next_episode"] == done
+    assert load_checkpoint(str(tmp_path / "value_function" / "run_state"))["next_episode"] == done
 
     resumed = subprocess.run(command[:3] + [str(done + 5)] + command[4:] + ["--resume"], cwd=ROOT,
                              capture_output=True, text=True, timeout=300)
@@ -169,7 +169,7 @@ def test_dqn_ctrl_c_keeps_a_loadable_model_and_resume_continues_epsilon(tmp_path
 
     command = [sys.executable, str(ROOT / "scripts" / "dqn_agent.py"), "--test", "--episodes", "400",
                "--seed", "1", "--log-dir", str(tmp_path)]
-    folder = tmp_path / "dqn"
+    folder = tmp_path / "dqn_test"
     monitor = folder / "monitor.csv"
     process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.time() + 300
@@ -183,7 +183,7 @@ def test_dqn_ctrl_c_keeps_a_loadable_model_and_resume_continues_epsilon(tmp_path
     assert 205 <= done < 400
     model = keras.models.load_model(folder / "dqn_agent_test.keras", compile=False)
     assert model.output_shape == (None, 2)
-    saved = load_checkpoint(str(folder / "checkpoint"))
+    saved = load_checkpoint(str(folder / "run_state"))
     epsilon = saved["agent"]["epsilon"][1]
     assert saved["next_episode"] == done and 0.001 < epsilon < 0.5
     assert len(saved["experiences"]) > 1000  # the replay memory is kept too
@@ -193,7 +193,7 @@ def test_dqn_ctrl_c_keeps_a_loadable_model_and_resume_continues_epsilon(tmp_path
     assert resumed.returncode == 0, resumed.stderr
     assert f"Resuming after episode {done}" in resumed.stdout
     assert _monitor_rows(monitor) == done + 3
-    after = load_checkpoint(str(folder / "checkpoint"))
+    after = load_checkpoint(str(folder / "run_state"))
     assert after["next_episode"] == done + 3
     assert after["agent"]["epsilon"][1] < epsilon  # decayed on from where it stopped, not reset to 0.5
 
@@ -204,11 +204,11 @@ def test_dqn_test_mode_same_seed_same_rewards_and_foreign_models_refused(tmp_pat
         result = script("dqn_agent.py", "--test", "--episodes", "60", "--seed", "3",
                         "--log-dir", str(tmp_path / name))
         assert result.returncode == 0, result.stderr
-        rows = (tmp_path / name / "dqn" / "monitor.csv").read_text().splitlines()[2:]
+        rows = (tmp_path / name / "dqn_test" / "monitor.csv").read_text().splitlines()[2:]
         runs.append([row.rsplit(",", 1)[0] for row in rows])
     assert runs[0] == runs[1] and len(runs[0]) == 60
 
-    model = str(tmp_path / "a" / "dqn" / "dqn_agent_test.keras")
+    model = str(tmp_path / "a" / "dqn_test" / "dqn_agent_test.keras")
     line = one_error_line(script("dqn_agent.py", "--test", "--play", "--model", model, "--env", "Acrobot-v1"))
     assert "expects observations of shape (1, 4), but this environment gives (1, 6)" in line
     line = one_error_line(script("a2c_agent.py", "--test", "--play", "--model", model, "--env", "CartPole-v1",

@@ -1,0 +1,101 @@
+"""The table of differences from the book, generated from the configs: ``docs/book_differences.md``.
+
+    python -m agents.differences            # print it
+    python -m agents.differences --write    # write docs/book_differences.md (a test checks it is current)
+
+Settings come from the configs (``BOOK`` and the field docstrings) and the preset table
+(``agents.presets``, with each preset's reason); the behaviour that no setting switches is
+listed in ``BEHAVIOUR`` below, once.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+from typing import Any
+
+from agents.presets import TABLE
+from fn_framework.config import book_settings, differences
+
+PATH = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "docs", "book_differences.md")
+
+#: What differs from the book without being a setting: (where, what, why).
+BEHAVIOUR: list[tuple[str, str, str]] = [
+    ("all", "Only `terminated` ends bootstrapping; a time-limit truncation does not",
+     "the book's gym ended the episode with `done=True` at the time limit, so its targets treated the limit as a "
+     "terminal state; Gymnasium tells the two apart"),
+    ("A2C", "n-step returns bootstrap from the critic at a time-limit truncation inside a batch",
+     "the book let the next episode's return leak in there (the semantic change above, for A2C's returns)"),
+    ("A2C", "the advantage is per sample", "the book subtracted a `(N, 1)` estimate from `(N,)` returns: `(N, N)`"),
+    ("A2C", "`stop_gradient` on the critic's estimate in the advantage (the book's latest revision)",
+     "the policy loss must not train the critic (book issue #16)"),
+    ("all", "TensorBoard scalars are keyed by env steps; the episode index is a scalar of its own (`episode`)",
+     "the book keyed them by episode; SB3 and CleanRL use env steps, so curves of runs compare on one axis"),
+    ("all", "every agent and mode has its own run folder (`logs/dqn`, `logs/dqn_test`, ...), the config is "
+            "written to TensorBoard's Text tab, observations go to one image tag `observation`",
+     "the book's test mode and Catcher run shared one folder, and each observation made a new tag"),
+    ("all", "states are `float32`", "the book's NumPy code made `float64` frames: twice the memory for no accuracy"),
+    ("Catcher", "the frame stack is refilled with the first frame at every reset",
+     "the book's observer kept the previous episode's frames in the first stack of the next one"),
+    ("Catcher", "frames are resized with NEAREST", "the Pillow default when the book was written (Pillow 7 "
+                "changed it to BICUBIC)"),
+    ("DQN", "the teacher starts as a copy of the model", "the book's `clone_model` left it with other random weights "
+            "until the first sync"),
+    ("DQN, A2C, PG", "updates are compiled `tf.GradientTape` steps; acting uses a compiled or NumPy forward pass",
+     "TF1's placeholders and `get_updates` are gone; `model.predict` per step costs tens of ms in Keras 3"),
+    ("PG", "the states' scaler is a layer inside the model", "one `.keras`/`.h5` file carries it (the book pickled it "
+           "beside the model)"),
+    ("all", "with keep_best the final model is saved to `*_last` and `--play` plays the best",
+     "the book saved the best model only (DQN, A2C); the final one is kept too, to compare"),
+    ("all", "models are saved without optimizer state, atomically", "Keras 3 cannot reload an `.h5` model compiled "
+            "with the string loss `mse`; a crash mid-save never destroys the last good model"),
+]
+
+
+def markdown() -> str:
+    """The whole document."""
+    lines = [
+        "# Where this port differs from the book",
+        "",
+        "Generated from the configs by `python -m agents.differences --write`; a test fails when it is stale or when "
+        "a default differs from the book's value without a row here. Every setting, with the book's value, is in "
+        "`agents/*_config.py` and in each script's `--help`.",
+        "",
+        "## Defaults that are not the book's",
+        "",
+        "| run | setting | book | ours | why |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for run_name, presets in TABLE.items():
+        book = presets.configs["book"]
+        for _, field, theirs, ours, why in differences(run_name, book, book_settings(book)):
+            lines.append(f"| {run_name} | `{field}` | {theirs!r} | {ours!r} | {why} |")
+    lines += ["", "## Presets (`--preset NAME`; `best` is the fastest measured)", ""]
+    for run_name, presets in TABLE.items():
+        book = presets.configs["book"]
+        for name, config in presets.configs.items():
+            if name == "book":
+                continue
+            best = " (`best`)" if name == presets.best else ""
+            lines += [f"### {run_name} `{name}`{best}", "", presets.notes.get(name, ""), "",
+                      "| setting | book | preset |", "| --- | --- | --- |"]
+            lines += [f"| `{f}` | {b!r} | {o!r} |" for _, f, b, o, _ in differences(run_name, config, book)]
+            lines.append("")
+    lines += ["## Behaviour that is not a setting", "", "| where | what | why |", "| --- | --- | --- |"]
+    lines += [f"| {where} | {what} | {why} |" for where, what, why in BEHAVIOUR]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: Any = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--write", action="store_true", help=f"write {os.path.relpath(PATH)}")
+    args = parser.parse_args(argv)
+    if args.write:
+        with open(PATH, "w", encoding="utf-8") as f:
+            f.write(markdown())
+        print(f"Wrote {PATH}")
+    else:
+        print(markdown(), end="")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,25 @@
+"""Settings of the book's value-function agent (``agents.value_function``)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from fn_framework.config import TrainerConfig
+
+
+@dataclass(frozen=True)
+class ValueFunctionConfig(TrainerConfig):
+    """The book's ``ValueFunctionTrainer`` on CartPole-v0: the Trainer's defaults and epsilon 0.1."""
+
+    TRAINER: ClassVar[str] = "agents.value_function:ValueFunctionTrainer"
+
+    episodes: int = 220
+    """Training episodes (with --play: episodes played, default 5)."""
+    epsilon: float = 0.1
+    """Exploration rate of the epsilon-greedy policy."""
+
+
+BOOK = ValueFunctionConfig()
+PRESETS = {"book": BOOK}
+BEST = "book"
+NOTES: dict[str, str] = {}

@@ -1,0 +1,194 @@
+"""One dataclass of settings per agent: field docstrings become ``--help``, presets are ``replace``s.
+
+A config holds every setting a trainer, its agent and its observer take, with the book's
+value as the default. Each field is documented by the string literal under it (as CleanRL
+and tyro do); ``field_docs`` reads those strings from the source, so the documentation
+is written once and shows up in ``--help``, ``--print-config`` and the table of
+differences from the book. ``BOOK`` lists, for the fields whose default is *not* the
+book's, the book's value (the field's docstring says why ours differs).
+"""
+from __future__ import annotations
+
+import argparse
+import ast
+import dataclasses
+import functools
+import inspect
+import math
+import textwrap
+import typing
+from typing import Any, ClassVar
+
+
+@dataclasses.dataclass(frozen=True)
+class TrainerConfig:
+    """What every trainer takes: the env, the budgets, the buffer, evaluation and keeping the best."""
+
+    env: str = "CartPole-v0"
+    """Gymnasium environment id."""
+    episodes: int = 200
+    """Training episodes (with --play: episodes played, default 5)."""
+    steps: int = 0
+    """Budget: stop after this many env steps in all (0: no limit)."""
+    minutes: float = 0.0
+    """Budget: stop after this many minutes of this invocation (0: no limit)."""
+    initial_count: int = -1
+    """Begin training after this many episodes if positive, else when the buffer is full."""
+    buffer_size: int = 1024
+    """Experiences kept; training begins when they fill it."""
+    batch_size: int = 32
+    """Experiences per update."""
+    gamma: float = 0.9
+    """Discount factor."""
+    report_interval: int = 10
+    """Episodes between the book's 'At episode N, reward is ...' lines."""
+    observe_interval: int = 0
+    """Write observed frames to TensorBoard every N training episodes (0: never)."""
+    keep_best: bool = False
+    """Keep the best model at the model path while training; the final one goes to *_last."""
+    eval_every: int = 0
+    """Play greedy evaluation episodes every N env steps (0: never); with keep_best they pick the best model."""
+    eval_episodes: int = 5
+    """Greedy episodes per evaluation."""
+
+    #: The book's value of every field whose default differs from it (the docstring says why).
+    BOOK: ClassVar[dict[str, Any]] = {}
+    #: ``"module:Class"`` of the trainer that takes this config (imported when a run starts).
+    TRAINER: ClassVar[str] = "fn_framework.trainer:Trainer"
+
+    def episodes_schedule(self) -> bool:
+        """Whether the episode count shapes a schedule (DQN's epsilon decay), not just a stop."""
+        return False
+
+
+@functools.lru_cache(maxsize=None)
+def field_docs(cls: type) -> dict[str, str]:
+    """``{field: docstring}`` from the string literal under each field, base classes first."""
+    docs: dict[str, str] = {}
+    for klass in reversed(cls.__mro__):
+        if not dataclasses.is_dataclass(klass) or klass is object:
+            continue
+        try:
+            tree = ast.parse(textwrap.dedent(inspect.getsource(klass)))
+        except (OSError, TypeError):
+            continue
+        body = tree.body[0].body  # type: ignore[attr-defined]
+        for node, following in zip(body, body[1:]):
+            if (
+                isinstance(node, ast.AnnAssign)
+                and isinstance(node.target, ast.Name)
+                and isinstance(following, ast.Expr)
+                and isinstance(following.value, ast.Constant)
+                and isinstance(following.value.value, str)
+            ):
+                docs[node.target.id] = " ".join(following.value.value.split())
+    return docs
+
+
+def _types(cls: type) -> dict[str, type]:
+    hints = typing.get_type_hints(cls)
+    return {f.name: hints[f.name] for f in dataclasses.fields(cls)}
+
+
+def flag(name: str) -> str:
+    return "--" + name.replace("_", "-")
+
+
+def add_config_flags(parser: argparse.ArgumentParser, config: Any) -> None:
+    """One flag per field, its help from the docstring and its default from ``config``.
+
+    Defaults are not stored in the namespace (``SUPPRESS``), so ``config_from_args`` knows
+    which settings the user gave.
+    """
+    group = parser.add_argument_group(f"settings ({type(config).__name__}; --print-config shows them all)")
+    docs = field_docs(type(config))
+    for name, kind in _types(type(config)).items():
+        default = getattr(config, name)
+        help_text = f"{docs.get(name, '')} (default: {default})".replace("%", "%%")
+        if kind is bool:
+            group.add_argument(flag(name), action=argparse.BooleanOptionalAction, default=argparse.SUPPRESS,
+                               help=help_text)
+        else:
+            # A count whose default is positive must stay positive; a negative default (-1: off) allows any.
+            minimum = None if kind is str or default < 0 else (1 if kind is int and default >= 1 else 0)
+            group.add_argument(flag(name), type=_parser_of(kind, minimum), default=argparse.SUPPRESS,
+                               metavar=kind.__name__.upper(), help=help_text)
+
+
+def _parser_of(kind: type, minimum: Any) -> Any:
+    def parse(text: str) -> Any:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a valid {kind.__name__}") from None
+        if kind is float and not math.isfinite(value):
+            raise argparse.ArgumentTypeError(f"must be a finite number, got {text}")
+        if minimum is not None and value < minimum:
+            raise argparse.ArgumentTypeError(f"must be at least {minimum}, got {text}")
+        return value
+
+    parse.__name__ = kind.__name__
+    return parse
+
+
+def given_settings(args: argparse.Namespace, config: Any) -> dict[str, Any]:
+    """The settings the command line gave (fields present in ``args``)."""
+    return {f.name: getattr(args, f.name) for f in dataclasses.fields(config) if hasattr(args, f.name)}
+
+
+def format_config(config: Any) -> str:
+    """``name = value  # doc`` per field: what ``--print-config`` prints and TensorBoard shows."""
+    docs = field_docs(type(config))
+    lines = [f"# {type(config).__name__}"]
+    for f in dataclasses.fields(config):
+        book = type(config).BOOK
+        note = f" (book: {book[f.name]!r})" if f.name in book else ""
+        lines.append(f"{f.name} = {getattr(config, f.name)!r}  # {docs.get(f.name, '')}{note}")
+    return "\n".join(lines)
+
+
+def differences(name: str, config: Any, book: Any) -> list[tuple[str, str, Any, Any, str]]:
+    """Rows ``(agent, field, book value, ours, why)`` where ``config`` differs from ``book``.
+
+    ``book`` is the book's settings (a config whose ``BOOK`` values are applied); the
+    reason is the field's docstring.
+    """
+    docs = field_docs(type(config))
+    rows = []
+    for f in dataclasses.fields(config):
+        ours, theirs = getattr(config, f.name), getattr(book, f.name)
+        if ours != theirs:
+            rows.append((name, f.name, theirs, ours, docs.get(f.name, "")))
+    return rows
+
+
+def book_settings(config: Any) -> Any:
+    """``config`` with the book's value put back in every field listed in ``BOOK``."""
+    return dataclasses.replace(config, **type(config).BOOK)
+
+
+class Presets(typing.NamedTuple):
+    """One run's presets: configs by name (``book`` first), what ``best`` stands for, why each differs."""
+
+    configs: dict[str, Any]
+    best: str
+    notes: dict[str, str]
+
+
+def resolve_preset(table: dict[str, Presets], run_name: str, name: str) -> tuple[str, Any]:
+    """``(resolved name, config)`` of preset ``name`` in ``table[run_name]``; ``best`` resolves."""
+    from fn_framework.errors import UserError
+
+    presets, best, _ = table[run_name]
+    resolved = best if name == "best" else name
+    if resolved not in presets:
+        raise UserError(f"no preset {name!r} for {run_name} (known: {', '.join([*presets, 'best'])})")
+    return resolved, presets[resolved]
+
+
+def trainer_class(config: Any) -> type:
+    """The trainer class of ``config`` (``TRAINER``), imported now: TensorFlow may load here."""
+    import importlib
+
+    module, name = type(config).TRAINER.split(":")
+    return getattr(importlib.import_module(module), name)

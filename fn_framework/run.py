@@ -1,0 +1,214 @@
+"""A run's life, written once for every agent: flags, train, play, resume, record.
+
+A script is its ``RunSpec`` (its config class, its trainer, its model file) and one call
+of ``main``. The rules every agent shares live here:
+
+* flags: the run's own (``--play --test --preset --print-config --seed --log-dir --model
+  --resume --record --render --max-episode-steps``) plus one per config field, its default
+  from the chosen preset (``book`` unless ``--preset``) and its help from the field's
+  docstring;
+* the run folder: ``<log-dir>/<name>`` (``<name>_test`` in the book's test mode), so every
+  agent and mode has its own curves, ``monitor.csv``, plot and checkpoint;
+* the model path: ``--model`` or the run folder's model file (``*_test`` in test mode);
+  with ``keep_best`` the best model is kept there and the final one goes to ``*_last``;
+* ``--play`` plays ``--episodes`` episodes (default 5); ``--record`` needs ``--play``.
+"""
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import os
+import sys
+from typing import Any, Optional, Sequence
+
+from fn_framework.config import add_config_flags, format_config, given_settings, resolve_preset
+from fn_framework.config import trainer_class as config_trainer
+from fn_framework.errors import UserError
+
+PLAY_EPISODES = 5  # FNAgent.play's default, as in the book
+
+
+@dataclasses.dataclass(frozen=True)
+class RunSpec:
+    """What one script is.
+
+    Args:
+        name: the run's name: its presets' key and run folder (``dqn``; ``dqn_test`` in test mode).
+        model_file: the model's file name in the run folder (``dqn_agent.keras``).
+        description: the first line of ``--help``.
+        presets: the preset table (``agents.presets.TABLE``).
+        test_mode: the script has the book's ``--test`` (its presets under ``<name>_test``).
+    """
+
+    name: str
+    model_file: str
+    description: str
+    presets: dict[str, Any]
+    test_mode: bool = False
+
+    def run_name(self, test: bool) -> str:
+        return f"{self.name}_test" if test else self.name
+
+    def model_path(self, root: str, test: bool, model: Optional[str]) -> str:
+        """``--model`` or the run folder's model file: the one rule for every agent."""
+        if model:
+            return os.path.abspath(model)
+        base, ext = os.path.splitext(self.model_file)
+        file_name = f"{base}_test{ext}" if test else self.model_file
+        return os.path.join(os.path.abspath(root or "logs"), self.run_name(test), file_name)
+
+
+def make_parser(spec: RunSpec, config: Any, test: bool) -> argparse.ArgumentParser:
+    """The script's flags: the run's own, then one per field of ``config``."""
+    parser = argparse.ArgumentParser(description=spec.description)
+    parser.add_argument("--play", action="store_true", help="play with the saved model (--episodes: how many, default 5)")
+    if spec.test_mode:
+        parser.add_argument("--test", action="store_true", help="the book's test mode (CartPole, a Dense network)")
+    presets, best, _ = spec.presets[spec.run_name(test)]
+    parser.add_argument("--preset", default="book", choices=[*presets, "best"],
+                        help=f"start from these settings (default: book; best: {best})")
+    parser.add_argument("--print-config", action="store_true", help="print the resolved settings and exit")
+    parser.add_argument("--seed", type=_seed, default=None,
+                        help="seed Python, NumPy, TensorFlow and the env (same seed, same reward log)")
+    parser.add_argument("--log-dir", default="", help="root folder of the run folders (default: ./logs)")
+    parser.add_argument("--model", default=None, help="model file to save/play (default: in the run folder)")
+    parser.add_argument("--render", action="store_true", help="show the environment in a window")
+    parser.add_argument("--resume", action="store_true",
+                        help="continue the run in the run folder from its checkpoint (--episodes is the total)")
+    parser.add_argument("--record", default=None, metavar="PATH",
+                        help="with --play: record the played episodes to PATH (.gif, or .mp4 with imageio-ffmpeg)")
+    parser.add_argument("--max-episode-steps", type=int, default=0, metavar="N",
+                        help="cut every episode at N steps (0: the env's own limit)")
+    add_config_flags(parser, config)
+    return parser
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+    if not 0 <= value < 2**32:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 2**32 - 1, got {value}")
+    return value
+
+
+def parse(spec: RunSpec, argv: Optional[Sequence[str]] = None) -> tuple[argparse.Namespace, Any]:
+    """The flags and the resolved config: the preset's, then every setting given on the command line."""
+    pre = argparse.ArgumentParser(add_help=False)
+    pre.add_argument("--test", action="store_true")
+    pre.add_argument("--preset", default="book")
+    known, _ = pre.parse_known_args(argv)
+    test = bool(spec.test_mode and known.test)
+    presets = spec.presets[spec.run_name(test)].configs
+    try:
+        _, config = resolve_preset(spec.presets, spec.run_name(test), known.preset)
+    except UserError:  # an unknown name: argparse's choices say which exist
+        config = presets["book"]
+    args = make_parser(spec, config, test).parse_args(argv)
+    args.test = test
+    return args, dataclasses.replace(config, **given_settings(args, config))
+
+
+def main(spec: RunSpec, argv: Optional[Sequence[str]] = None) -> None:
+    """Run the script; a ``UserError`` becomes one ``error:`` line and exit status 2."""
+    try:
+        args, config = parse(spec, argv)
+        code = run(spec, args, config)
+    except UserError as error:
+        print(f"error: {error}", file=sys.stderr)
+        sys.exit(2)
+    sys.exit(code or 0)
+
+
+def run(spec: RunSpec, args: argparse.Namespace, config: Any) -> int:
+    """Train, or play with ``--play``; returns the exit status."""
+    if args.print_config:
+        print(format_config(config))
+        return 0
+    if args.record and not args.play:
+        raise UserError("--record records played episodes: add --play (or drop --record)")
+    path = spec.model_path(args.log_dir, args.test, args.model)
+    script = os.path.join("scripts", os.path.basename(sys.argv[0]))
+    train_command = " ".join(["python", script, *(["--test"] if args.test else [])])
+    if args.play:  # before TensorFlow loads, whose start-up lines would bury the one-line error
+        if not os.path.exists(path):
+            raise UserError(f"no saved model at {path}; train one first with: {train_command}")
+        from fn_framework.recorder import check_record_path
+
+        if args.record:
+            check_record_path(args.record)
+
+    from fn_framework.cli import make_env, seed_everything
+
+    trainer_class = config_trainer(config)  # TensorFlow loads here, after the checks above
+    env_kwargs = {"max_episode_steps": args.max_episode_steps} if args.max_episode_steps > 0 else {}
+
+    def env_for(record: bool = False) -> Any:
+        return trainer_class.observe(make_env(config.env, args.render, record, **env_kwargs), config)
+
+    if args.play:
+        env = env_for(record=bool(args.record))
+        seed_everything(args.seed, env)
+        agent = trainer_class.load_agent(env, path)
+        episodes = config.episodes if "episodes" in vars(args) else PLAY_EPISODES
+        rewards = agent.play(env, episode_count=episodes, render=args.render, record=args.record)
+        print(f"Average reward over {len(rewards)} episodes: {sum(rewards) / len(rewards):.1f}")
+        return 0
+
+    trainer = trainer_class(config, log_dir=args.log_dir, run_name=spec.run_name(args.test), model_path=path)
+    env = env_for()
+    if config.eval_every > 0:
+        trainer.eval_env = env_for()
+        if args.seed is not None:
+            trainer.eval_env.reset(seed=args.seed + 10_000)
+    seed_everything(args.seed, env)
+    if args.resume:
+        from fn_framework.checkpoint import FOLDER, load_checkpoint
+
+        folder = trainer.logger.path_of(FOLDER)
+        trainer.resume_state = load_checkpoint(folder)
+        print(f"Resuming after episode {trainer.resume_state['next_episode']} from {folder}")
+    if args.test:
+        print("Train on test mode")
+    agent = trainer.train(env, render=args.render)
+    return finish_training(trainer, agent)
+
+
+def finish_training(trainer: Any, agent: Any) -> int:
+    """Save the final model, a checkpoint, the reward plot and the logs; say where they are.
+
+    Returns the exit status: 130 when the run was interrupted (Ctrl-C/SIGTERM), 3 when
+    the loss diverged (the last good model is left as it was), else 0 (a spent budget too).
+    """
+    from fn_framework.checkpoint import save_checkpoint
+
+    config = trainer.config
+    path = trainer.final_model_path
+    if trainer.diverged:
+        print(f"error: training diverged (NaN/inf loss); the last good model stays at {trainer.model_path}",
+              file=sys.stderr)
+    elif agent.initialized:
+        if config.keep_best and trainer.best_saved:
+            score = " / ".join(f"{v:g}" for v in trainer.best_score)
+            print(f"Best model (score {score}) in {trainer.model_path}")
+        agent.save(path)
+        print(f"Saved the {'final ' if config.keep_best else ''}model to {path}")
+    else:
+        print("Too few episodes to begin training: no model was saved.")
+    if not trainer.diverged:
+        print(f"Saved a checkpoint to {save_checkpoint(trainer, agent)}")
+    if trainer.reward_log:
+        plot = trainer.logger.plot("Rewards", trainer.reward_log, config.report_interval)
+        print(f"Reward plot: {plot}")
+    log_dir = trainer.logger.log_dir
+    print(f"Logs in {log_dir}; view them with: tensorboard --logdir {os.path.dirname(log_dir)}")
+    if trainer.budget_spent:
+        print(f"The budget is spent after {trainer.total_steps} env steps and {len(trainer.reward_log)} episodes.")
+    if trainer.diverged:
+        return 3
+    if trainer.interrupted:
+        command = " ".join(["python", *sys.argv] + ([] if "--resume" in sys.argv else ["--resume"]))
+        print(f"Interrupted after {len(trainer.reward_log)} episodes. Continue with: {command}")
+        return 130
+    return 0

@@ -1,0 +1,44 @@
+"""Stopping a run at a step boundary on Ctrl-C/SIGTERM, and the progress bar."""
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import sys
+import threading
+from typing import Any, Callable, Iterator
+
+
+@contextlib.contextmanager
+def stop_on_signal(request_stop: Callable[[], bool]) -> Iterator[None]:
+    """First Ctrl-C/SIGTERM: ``request_stop()`` (the loop finishes its step and leaves).
+
+    ``request_stop`` returns whether a stop was already requested; then the second signal
+    exits at once with status 130. Handlers are only installed in the main thread (Python
+    allows no other) and are restored afterwards.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum: int, frame: Any) -> None:
+        if request_stop():
+            sys.stderr.write("\nInterrupted again: exiting now.\n")
+            sys.stderr.flush()
+            os._exit(130)
+        sys.stderr.write("\nStopping after this step and saving (press Ctrl-C again to quit at once)...\n")
+        sys.stderr.flush()
+
+    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+
+
+def progress(total: int, initial: int = 0) -> Any:
+    """A tqdm bar over episodes; silent when stderr is not a terminal (CI logs)."""
+    from tqdm import tqdm
+
+    return tqdm(total=total, initial=initial, unit="ep", disable=None, dynamic_ncols=True, leave=False)
