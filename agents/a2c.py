@@ -14,7 +14,9 @@ Changes from the book, where its APIs are gone or its code was wrong:
   returns, which broadcasts to ``(N, N)``.
 * n-step returns bootstrap from the critic wherever an episode piece stops without a
   terminal state: at the batch's end (as in the book) and at a time-limit truncation
-  inside the batch (the book let the next episode's return leak in there).
+  inside the batch (the book's gym ended the episode with ``done=True`` there, so its
+  return stopped at the limit); episode ends are marked so no return crosses into the
+  next episode.
 """
 from __future__ import annotations
 

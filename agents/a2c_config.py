@@ -4,25 +4,21 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import ClassVar
 
-from fn_framework.config import TrainerConfig
+from agents.catcher_config import CatcherAgentConfig
 
 
 @dataclass(frozen=True)
-class ActorCriticConfig(TrainerConfig):
+class ActorCriticConfig(CatcherAgentConfig):
     """The book's ``ActorCriticTrainer`` and its script: Catcher-v0, 80x80x4 frames, lr 7e-5."""
 
     TRAINER: ClassVar[str] = "agents.a2c:ActorCriticTrainer"
 
-    env: str = "Catcher-v0"
-    """Gymnasium environment id."""
     episodes: int = 900
     """Training episodes (with --play: episodes played, default 5)."""
     initial_count: int = 10
     """Begin training after this many episodes if positive, else when the buffer is full."""
     buffer_size: int = 256
     """Experiences that initialise the model; then an update every batch_size steps."""
-    gamma: float = 0.99
-    """Discount factor."""
     learning_rate: float = 7e-5
     """Adam's learning rate (gradients clipped to norm 5)."""
     entropy_weight: float = 0.1
@@ -30,17 +26,7 @@ class ActorCriticConfig(TrainerConfig):
     value_loss_weight: float = 1.0
     """Weight of the critic's squared error in the loss."""
     keep_best: bool = True
-    """Keep the best episode's model at the model path (the book's); the final one goes to *_last."""
-    observe_interval: int = 100
-    """Write observed frames to TensorBoard every N training episodes (0: never)."""
-    test_mode: bool = False
-    """The book's test mode: a Dense 10-10 trunk on the raw state vector instead of the CNN."""
-    frame_width: int = 80
-    """Catcher frames are resized to this width."""
-    frame_height: int = 80
-    """Catcher frames are resized to this height."""
-    frame_count: int = 4
-    """Frames stacked per observation."""
+    """Keep the best episode's model at the model path (the book's; ties: the better recent mean); the final one goes to *_last."""
 
 
 BOOK = ActorCriticConfig()

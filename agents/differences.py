@@ -23,8 +23,9 @@ BEHAVIOUR: list[tuple[str, str, str]] = [
     ("all", "Only `terminated` ends bootstrapping; a time-limit truncation does not",
      "the book's gym ended the episode with `done=True` at the time limit, so its targets treated the limit as a "
      "terminal state; Gymnasium tells the two apart"),
-    ("A2C", "n-step returns bootstrap from the critic at a time-limit truncation inside a batch",
-     "the book let the next episode's return leak in there (the semantic change above, for A2C's returns)"),
+    ("A2C", "n-step returns bootstrap from the critic V(n_s) at a time-limit truncation inside a batch, and the "
+            "episode end is marked so the next episode's return does not leak in",
+     "the book's return stopped at the time limit (gym's `done=True`): the semantic change above, for A2C's returns"),
     ("A2C", "the advantage is per sample", "the book subtracted a `(N, 1)` estimate from `(N,)` returns: `(N, N)`"),
     ("A2C", "`stop_gradient` on the critic's estimate in the advantage (the book's latest revision)",
      "the policy loss must not train the critic (book issue #16)"),
@@ -46,6 +47,23 @@ BEHAVIOUR: list[tuple[str, str, str]] = [
            "beside the model)"),
     ("all", "with keep_best the final model is saved to `*_last` and `--play` plays the best",
      "the book saved the best model only (DQN, A2C); the final one is kept too, to compare"),
+    ("all", "`--play` plays `--episodes` episodes, 5 by default, for every agent", "one rule for every script "
+            "(the book's A2C played 10)"),
+    ("DQN, A2C", "keeping the best: an equal episode reward with a better mean of the recent episodes replaces the "
+                 "saved model", "one rule (`fn_framework/best.py`); the book saved only on a strictly higher reward, so "
+                 "the first lucky 200 on CartPole was kept"),
+    ("DQN", "the warm-up is `min(initial_count, episodes // 2)` episodes", "the book's 200 at 1200 episodes; short runs "
+            "(`--episodes 5`) still train"),
+    ("DQN test mode", "CartPole states go through `CartPoleObserver` (`(1, 4)` rows and a `Flatten` layer)",
+     "one observer for the CartPole agents; the network is the same"),
+    ("all", "at most 64 observed frames per TensorBoard image", "a perfect Catcher episode has 10 000"),
+    ("all", "models are `.keras` by default (`--model x.h5` too), runs go to `./logs/<run>`",
+     "Keras 3's native format; the book's `FN/logs` is read-only once installed, and its folders were "
+     "`deep_q_network`, `actor_critic`"),
+    ("all", "headless: no window unless `--render`, plots saved as PNG", "the book's `plt.show()` and rendering "
+            "blocked headless runs"),
+    ("DQN", "the `loss` scalar is the mean over the episode's updates", "the book divided by the step count: the "
+            "same when `train_freq` is 1"),
     ("all", "models are saved without optimizer state, atomically", "Keras 3 cannot reload an `.h5` model compiled "
             "with the string loss `mse`; a crash mid-save never destroys the last good model"),
 ]

@@ -4,25 +4,21 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
-from fn_framework.config import TrainerConfig
+from agents.catcher_config import CatcherAgentConfig
 
 
 @dataclass(frozen=True)
-class DeepQNetworkConfig(TrainerConfig):
+class DeepQNetworkConfig(CatcherAgentConfig):
     """The book's ``DeepQNetworkTrainer`` and its script: Catcher-v0, 80x80x4 frames, lr 1e-4."""
 
     TRAINER: ClassVar[str] = "agents.dqn:DeepQNetworkTrainer"
 
-    env: str = "Catcher-v0"
-    """Gymnasium environment id."""
     episodes: int = 1200
     """Training episodes; epsilon decays over those after the warm-up (with --play: episodes played, default 5)."""
     initial_count: int = 200
     """Episodes of random play before training (at most half of the episodes, so short runs train)."""
     buffer_size: int = 50000
     """Replay memory size."""
-    gamma: float = 0.99
-    """Discount factor."""
     learning_rate: float = 1e-4
     """Adam's learning rate (gradients clipped to 1.0)."""
     initial_epsilon: float = 0.5
@@ -47,16 +43,6 @@ class DeepQNetworkConfig(TrainerConfig):
     """Test mode: the book's relu output layer. Ours is linear: a relu Q-value cannot be negative and dies (the book's net played 60 / 109 / 80, ours 200 / 200 / 198)."""
     keep_best: bool = True
     """Keep the best episode's model (ties broken by the recent mean) at the model path; the final one goes to *_last."""
-    observe_interval: int = 100
-    """Write observed frames to TensorBoard every N training episodes (0: never)."""
-    test_mode: bool = False
-    """The book's test mode: the Dense 64 network on CartPole's state instead of the CNN."""
-    frame_width: int = 80
-    """Catcher frames are resized to this width."""
-    frame_height: int = 80
-    """Catcher frames are resized to this height."""
-    frame_count: int = 4
-    """Frames stacked per observation."""
 
     BOOK: ClassVar[dict[str, Any]] = {"book_net": True}
 

@@ -11,7 +11,9 @@ of ``main``. The rules every agent shares live here:
   agent and mode has its own curves, ``monitor.csv``, plot and checkpoint;
 * the model path: ``--model`` or the run folder's model file (``*_test`` in test mode);
   with ``keep_best`` the best model is kept there and the final one goes to ``*_last``;
-* ``--play`` plays ``--episodes`` episodes (default 5); ``--record`` needs ``--play``.
+* ``--play`` plays ``--episodes`` episodes (default 5); ``--record`` needs ``--play``;
+* the settings of a training run are saved beside its model (``config.json``): ``--play`` and
+  ``--resume`` start from them unless ``--preset`` is given.
 """
 from __future__ import annotations
 
@@ -96,18 +98,53 @@ def _seed(text: str) -> int:
 def parse(spec: RunSpec, argv: Optional[Sequence[str]] = None) -> tuple[argparse.Namespace, Any]:
     """The flags and the resolved config: the preset's, then every setting given on the command line."""
     pre = argparse.ArgumentParser(add_help=False)
-    pre.add_argument("--test", action="store_true")
-    pre.add_argument("--preset", default="book")
+    for name in ("--test", "--play", "--resume"):
+        pre.add_argument(name, action="store_true")
+    for name in ("--preset", "--log-dir", "--model"):
+        pre.add_argument(name, default=None)
     known, _ = pre.parse_known_args(argv)
     test = bool(spec.test_mode and known.test)
     presets = spec.presets[spec.run_name(test)].configs
     try:
-        _, config = resolve_preset(spec.presets, spec.run_name(test), known.preset)
+        _, config = resolve_preset(spec.presets, spec.run_name(test), known.preset or "book")
     except UserError:  # an unknown name: argparse's choices say which exist
         config = presets["book"]
+    saved = os.path.join(os.path.dirname(spec.model_path(known.log_dir or "", test, known.model)), CONFIG_FILE)
+    if (known.play or known.resume) and known.preset is None and os.path.exists(saved):
+        config = load_config(saved, config)  # play or continue with the settings the model was trained with
     args = make_parser(spec, config, test).parse_args(argv)
     args.test = test
     return args, dataclasses.replace(config, **given_settings(args, config))
+
+
+CONFIG_FILE = "config.json"
+
+
+def save_config(config: Any, folder: str) -> str:
+    """Write the run's settings beside its model: ``--play`` and ``--resume`` start from them."""
+    import json
+
+    from fn_framework.files import atomic_path
+
+    path = os.path.join(folder, CONFIG_FILE)
+    with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8") as f:
+        json.dump({"config": type(config).__name__, **dataclasses.asdict(config)}, f, indent=1)
+    return path
+
+
+def load_config(path: str, base: Any) -> Any:
+    """``base`` with the settings saved in ``path`` (fields it does not know are left out)."""
+    import json
+
+    try:
+        with open(path, encoding="utf-8") as f:
+            saved = json.load(f)
+    except (OSError, ValueError) as error:
+        raise UserError(f"cannot read the run's settings in {path} ({error}); pass --preset to choose them") from None
+    if saved.get("config") != type(base).__name__:
+        raise UserError(f"{path} holds settings of {saved.get('config')}, not {type(base).__name__}")
+    names = {f.name for f in dataclasses.fields(base)}
+    return dataclasses.replace(base, **{k: v for k, v in saved.items() if k in names})
 
 
 def main(spec: RunSpec, argv: Optional[Sequence[str]] = None) -> None:
@@ -157,6 +194,7 @@ def run(spec: RunSpec, args: argparse.Namespace, config: Any) -> int:
         return 0
 
     trainer = trainer_class(config, log_dir=args.log_dir, run_name=spec.run_name(args.test), model_path=path)
+    save_config(config, os.path.dirname(path))
     env = env_for()
     if config.eval_every > 0:
         trainer.eval_env = env_for()

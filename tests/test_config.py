@@ -108,8 +108,13 @@ def test_steps_budget_ends_the_run_as_after_its_last_episode(script, tmp_path):
     folder = tmp_path / "policy_gradient"
     rows = (folder / "monitor.csv").read_text().splitlines()[2:]
     assert sum(int(r.split(",")[1]) for r in rows) <= 700 < sum(int(r.split(",")[1]) for r in rows) + 200
-    for name in ("policy_gradient_agent.keras", "rewards.png", "run_state/state.pkl"):
+    for name in ("policy_gradient_agent.keras", "rewards.png", "run_state/state.pkl", "config.json"):
         assert (folder / name).exists(), name
+    # --play and --resume start from the settings the run was trained with (config.json) unless --preset
+    shown = script("policy_gradient_agent.py", "--play", "--print-config", "--log-dir", str(tmp_path))
+    assert "steps = 700" in shown.stdout
+    chosen = script("policy_gradient_agent.py", "--play", "--preset", "book", "--print-config", "--log-dir", str(tmp_path))
+    assert "steps = 0" in chosen.stdout
     minutes = script("value_function_agent.py", "--minutes", "0.002", "--log-dir", str(tmp_path))
     assert minutes.returncode == 0 and "The budget is spent" in minutes.stdout
 
