@@ -148,7 +148,8 @@ def check_model_fits(model: Any, env: Any, model_path: str = "the model") -> Non
         raise UserError(
             f"{model_path} expects observations of shape {model_in}, but this environment gives {expected_in}"
         )
-    n_actions = env.action_space.n
+    space = env.action_space
+    n_actions = int(space.n) if hasattr(space, "n") else int(np.prod(space.shape))  # Box: the action's size
     outputs = [int(o.shape[-1]) for o in model.outputs if o.shape[-1] not in (None, 1)]
     if outputs and n_actions not in outputs:
         raise UserError(f"{model_path} was trained for {outputs[0]} actions, but this environment has {n_actions}")

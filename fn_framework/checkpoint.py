@@ -23,7 +23,7 @@ from fn_framework.files import atomic_path
 FOLDER = "run_state"  # not "checkpoint": TensorBoard takes that name for a TensorFlow checkpoint
 _PLAIN = (bool, int, float, str, type(None), list, tuple, dict, np.ndarray, np.generic)
 _SKIP = {"logger", "experiences", "resume_state", "stop_requested", "interrupted", "diverged", "budget_spent",
-         "agent", "eval_env", "model_path"}
+         "agent", "eval_env", "model_path", "env_factory"}
 
 
 def capture_state(obj: Any) -> dict[str, Any]:

@@ -38,11 +38,12 @@ def seed_everything(seed: Optional[int], env: Any = None) -> None:
         env.action_space.seed(seed)
 
 
-def make_env(env_id: str, render: bool = False, record: bool = False, **kwargs: Any) -> Any:
+def make_env(env_id: str, render: bool = False, record: bool = False, actions: str = "discrete", **kwargs: Any) -> Any:
     """``gymnasium.make`` with a window only when asked; one-line error if unknown.
 
     ``record`` makes the env render ``rgb_array`` frames for ``FNAgent.play(record=...)``.
-    Only environments with discrete actions fit the book's agents. Environments of this
+    ``actions`` is what the agent takes (the config's ``ACTIONS``): ``discrete`` (the book's
+    agents but one) or ``box`` (the continuous actor-critic); another env is refused in one line. Environments of this
     project (Catcher-v0) are registered by the scripts that use them (``import envs``).
     """
     import gymnasium as gym
@@ -55,8 +56,10 @@ def make_env(env_id: str, render: bool = False, record: bool = False, **kwargs: 
             env = gym.make(env_id, render_mode=mode, **kwargs)
     except gym.error.Error as error:
         raise UserError(f"unknown environment id {env_id!r} ({error})") from None
-    if not isinstance(env.action_space, gym.spaces.Discrete):
-        raise UserError(f"{env_id} has {env.action_space} actions; the book's agents need discrete actions")
+    wanted = {"discrete": gym.spaces.Discrete, "box": gym.spaces.Box}[actions]
+    if not isinstance(env.action_space, wanted):
+        kind = "continuous (Box)" if actions == "box" else "discrete"
+        raise UserError(f"{env_id} has {env.action_space} actions; this agent needs {kind} actions")
     return env
 
 

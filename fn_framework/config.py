@@ -55,6 +55,8 @@ class TrainerConfig:
     BOOK: ClassVar[dict[str, Any]] = {}
     #: ``"module:Class"`` of the trainer that takes this config (imported when a run starts).
     TRAINER: ClassVar[str] = "fn_framework.trainer:Trainer"
+    #: The action spaces the agent takes: ``discrete`` or ``box`` (continuous).
+    ACTIONS: ClassVar[str] = "discrete"
 
     def episodes_schedule(self) -> bool:
         """Whether the episode count shapes a schedule (DQN's epsilon decay), not just a stop."""

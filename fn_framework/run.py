@@ -182,7 +182,8 @@ def run(spec: RunSpec, args: argparse.Namespace, config: Any) -> int:
     env_kwargs = {"max_episode_steps": args.max_episode_steps} if args.max_episode_steps > 0 else {}
 
     def env_for(record: bool = False) -> Any:
-        return trainer_class.observe(make_env(config.env, args.render, record, **env_kwargs), config)
+        raw = make_env(config.env, args.render, record, actions=type(config).ACTIONS, **env_kwargs)
+        return trainer_class.observe(raw, config)
 
     if args.play:
         env = env_for(record=bool(args.record))
@@ -195,6 +196,7 @@ def run(spec: RunSpec, args: argparse.Namespace, config: Any) -> int:
 
     trainer = trainer_class(config, log_dir=args.log_dir, run_name=spec.run_name(args.test), model_path=path)
     save_config(config, os.path.dirname(path))
+    trainer.env_factory = env_for
     env = env_for()
     if config.eval_every > 0:
         trainer.eval_env = env_for()

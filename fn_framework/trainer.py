@@ -17,7 +17,7 @@ import re
 import sys
 import time
 from collections import deque
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 
 from fn_framework.best import BestModelKeeping
@@ -54,6 +54,8 @@ class Trainer(BestModelKeeping):
         self.experiences: Any = self.make_experiences()
         self.agent: Any = None  # the agent being trained (set by train_loop)
         self.eval_env: Any = None  # the env of the greedy evaluations (``eval_every``)
+        #: Makes one more env as the agent sees it (the run sets it): vector-env trainers build their copies with it.
+        self.env_factory: Optional[Callable[[], Any]] = None
         self.training = False
         self.training_count = 0
         self.reward_log: list[float] = []

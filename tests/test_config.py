@@ -137,3 +137,14 @@ def test_each_mode_has_its_own_run_folder_and_tensorboard_uses_env_steps(script,
     model_text = events.Tensors("model")[0].tensor_proto.string_val[0].decode()
     assert all(line.startswith("    ") for line in model_text.splitlines())  # one monospaced block
     assert not any(re.search("checkpoint", p.name) for p in folder.iterdir())
+
+
+def test_action_spaces_are_checked_against_what_the_agent_takes(script, tmp_path):
+    from fn_framework.cli import make_env
+    from fn_framework.errors import UserError
+
+    assert make_env("Pendulum-v1", actions="box").action_space.shape == (1,)
+    with pytest.raises(UserError, match="needs continuous"):
+        make_env("CartPole-v1", actions="box")
+    line = script("policy_gradient_agent.py", "--env", "Pendulum-v1", "--log-dir", str(tmp_path)).stderr
+    assert "error: Pendulum-v1 has Box(-2.0, 2.0, (1,), float32) actions; this agent needs discrete actions" in line
