@@ -8,7 +8,7 @@ import gymnasium as gym
 import numpy as np
 from PIL import Image
 
-from fn_framework import Observer
+from fn_framework import Observer, UserError
 
 
 class CartPoleObserver(Observer):
@@ -17,6 +17,8 @@ class CartPoleObserver(Observer):
     def __init__(self, env: gym.Env) -> None:
         super().__init__(env)
         space = env.observation_space
+        if not isinstance(space, gym.spaces.Box) or len(space.shape) != 1:
+            raise UserError(f"{_name(env)} gives {space} observations; this agent needs a vector of numbers (a 1-d Box)")
         self.observation_space = gym.spaces.Box(
             low=space.low.reshape(1, -1), high=space.high.reshape(1, -1), dtype=np.float32
         )
@@ -37,6 +39,10 @@ class CatcherObserver(Observer):
 
     def __init__(self, env: gym.Env, width: int = 80, height: int = 80, frame_count: int = 4) -> None:
         super().__init__(env)
+        space = env.observation_space
+        if not isinstance(space, gym.spaces.Box) or len(space.shape) != 3 or space.shape[-1] != 3:
+            raise UserError(f"{_name(env)} gives {space} observations; this CNN agent needs RGB frames "
+                            "(height, width, 3) such as Catcher-v0's (for CartPole: --test)")
         self.width = width
         self.height = height
         self.frame_count = frame_count
@@ -60,3 +66,8 @@ class CatcherObserver(Observer):
         else:
             self._frames.append(normalized)
         return np.stack(self._frames, axis=-1)
+
+
+def _name(env: gym.Env) -> str:
+    spec = getattr(env, "spec", None)
+    return spec.id if spec is not None else type(env.unwrapped).__name__

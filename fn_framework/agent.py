@@ -89,37 +89,50 @@ class FNAgent:
         return int(np.argmax(estimates))
 
     def play(
-        self, env: Any, episode_count: int = 5, render: bool = True, record: Optional[str] = None
+        self, env: Any, episode_count: int = 5, render: bool = True, record: Optional[str] = None,
+        greedy: bool = False,
     ) -> list[float]:
         """Play ``episode_count`` episodes; print and return each episode's reward.
+
+        The book's ``policy`` acts (epsilon-greedy or sampling); ``greedy`` takes the best action.
 
         With ``record`` (a ``.gif`` or ``.mp4`` path) every frame is kept and saved;
         the env must then be made with ``render_mode="rgb_array"``.
         """
         if hasattr(self.model, "inputs"):  # a Keras model: refuse one made for another env
             check_model_fits(self.model, env)
-        frames: list[np.ndarray] = []
+        from fn_framework.recorder import FrameStore
+
+        frames = FrameStore()
         draw = render or record is not None
         rewards = []
-        for _ in range(episode_count):
-            s, _ = env.reset()
-            done = False
-            episode_reward = 0.0
-            while not done:
-                if draw and env.render_mode is not None:
-                    frame = env.render()
-                    if record is not None and frame is not None:
-                        frames.append(np.asarray(frame))
-                a = self.policy(s)
-                s, reward, terminated, truncated, _ = env.step(a)
-                episode_reward += float(reward)
-                done = terminated or truncated
-            print(f"Get reward {episode_reward}.")
-            rewards.append(episode_reward)
-        if record is not None:
+        self.play_interrupted = False
+        try:
+            for _ in range(episode_count):
+                s, _ = env.reset()
+                done = False
+                episode_reward = 0.0
+                while not done:
+                    if draw and env.render_mode is not None:
+                        frame = env.render()
+                        if record is not None and frame is not None:
+                            frames.append(np.asarray(frame))
+                    a = self.act(s, greedy=greedy)
+                    s, reward, terminated, truncated, _ = env.step(a)
+                    episode_reward += float(reward)
+                    done = terminated or truncated
+                print(f"Get reward {episode_reward}.")
+                rewards.append(episode_reward)
+        except KeyboardInterrupt:  # Ctrl-C: keep what was played, and the clip of it
+            self.play_interrupted = True
+            print("Interrupted: stopping the play.")
+        if record is not None and len(frames) > 0:
+            from fn_framework.guards import protected
             from fn_framework.recorder import save_animation
 
-            print(f"Recorded {len(frames)} frames to {save_animation(frames, record)}")
+            with protected("writing the recording"):  # a second Ctrl-C does not cut the clip in half
+                print(f"Recorded {len(frames)} frames to {save_animation(frames, record)}")
+        frames.close()
         return rewards
 
 

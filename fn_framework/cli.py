@@ -54,6 +54,8 @@ def make_env(env_id: str, render: bool = False, record: bool = False, actions: s
             warnings.filterwarnings("ignore", message=".*out of date.*")
             mode = "rgb_array" if record else ("human" if render else None)
             env = gym.make(env_id, render_mode=mode, **kwargs)
+    except gym.error.DependencyNotInstalled as error:
+        raise UserError(f"{env_id} needs an optional dependency that is not installed: {error}") from None
     except gym.error.Error as error:
         raise UserError(f"unknown environment id {env_id!r} ({error})") from None
     wanted = {"discrete": gym.spaces.Discrete, "box": gym.spaces.Box}[actions]

@@ -147,10 +147,10 @@ class Logger:
         return path
 
     # monitor.csv -------------------------------------------------------------
-    def start_monitor(self, env_id: str, resume: bool = False) -> None:
-        """Open ``monitor.csv`` (appending to it when resuming a run)."""
+    def start_monitor(self, env_id: str, resume_rows: Optional[int] = None) -> None:
+        """Open ``monitor.csv`` (resuming: keep its first ``resume_rows`` rows, the checkpoint's episodes)."""
         self.close_monitor()
-        self._monitor = MonitorFile(self.path_of(MonitorFile.FILE_NAME), env_id, resume)
+        self._monitor = MonitorFile(self.path_of(MonitorFile.FILE_NAME), env_id, resume_rows)
 
     def write_episode(self, episode_return: float, length: int) -> None:
         if self._monitor is not None:

@@ -16,21 +16,26 @@ class MonitorFile:
 
     FILE_NAME = "monitor.csv"
 
-    def __init__(self, path: str, env_id: str, resume: bool = False) -> None:
+    def __init__(self, path: str, env_id: str, resume_rows: Optional[int] = None) -> None:
+        """A new file, or with ``resume_rows`` the old one cut to its first rows (the checkpoint's episodes).
+
+        A crash after the last checkpoint leaves rows of episodes the resumed run plays again;
+        cutting them keeps one row per episode. A damaged file keeps the rows that still read.
+        """
         self.path = path
         self.t_start = time.time()
         self._file: Optional[TextIO] = None
-        if resume and os.path.exists(path):
-            with open(path, encoding="utf-8") as f:
-                header = json.loads(f.readline()[1:])
-            # Keep the old clock so "t" keeps growing across the resumed run.
-            self.t_start = float(header["t_start"])
-            self._file = open(path, "a", encoding="utf-8")
-        else:
-            self._file = open(path, "w", encoding="utf-8")
-            self._file.write("#" + json.dumps({"t_start": self.t_start, "env_id": env_id}) + "\n")
-            self._file.write("r,l,t\n")
-            self._file.flush()
+        rows: list[str] = []
+        if resume_rows is not None and os.path.exists(path):
+            rows, t_start = _read(path)
+            rows = rows[:resume_rows]
+            self.t_start = t_start if t_start is not None else self.t_start  # "t" keeps growing across resumes
+        from fn_framework.files import atomic_path
+
+        with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8") as f:
+            f.write("#" + json.dumps({"t_start": self.t_start, "env_id": env_id}) + "\n")
+            f.write("r,l,t\n" + "".join(row + "\n" for row in rows))
+        self._file = open(path, "a", encoding="utf-8")
 
     def write(self, episode_return: float, length: int) -> None:
         t = round(time.time() - self.t_start, 6)
@@ -41,3 +46,24 @@ class MonitorFile:
         if self._file is not None:
             self._file.close()
             self._file = None
+
+
+def _read(path: str) -> tuple[list[str], Optional[float]]:
+    """The well-formed ``r,l,t`` rows of a monitor file and its ``t_start`` (None if unreadable)."""
+    with open(path, encoding="utf-8", errors="replace") as f:
+        lines = f.read().splitlines()
+    t_start = None
+    try:
+        t_start = float(json.loads(lines[0][1:])["t_start"])
+    except (IndexError, ValueError, KeyError, TypeError):
+        pass
+    rows = []
+    for line in lines[1:]:
+        parts = line.split(",")
+        try:
+            if len(parts) == 3:
+                float(parts[0]), int(parts[1]), float(parts[2])
+                rows.append(line)
+        except ValueError:
+            continue
+    return rows, t_start

@@ -26,8 +26,11 @@ from typing import Any, Optional, Sequence
 from fn_framework.config import add_config_flags, format_config, given_settings, resolve_preset
 from fn_framework.config import trainer_class as config_trainer
 from fn_framework.errors import UserError
+from fn_framework.guards import check_display, check_model_path, check_resume, protected, run_folder
 
 PLAY_EPISODES = 5  # FNAgent.play's default, as in the book
+#: Trained agents shipped with the repository: ``models/<run>/<model file>`` beside its ``config.json``.
+SHIPPED_ROOT = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "models")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -51,6 +54,18 @@ class RunSpec:
     def run_name(self, test: bool) -> str:
         return f"{self.name}_test" if test else self.name
 
+    def play_path(self, root: str, test: bool, model: Optional[str], shipped: bool) -> tuple[str, bool]:
+        """The model ``--play`` plays and whether it is the shipped one.
+
+        ``--shipped`` chooses the repository's trained agent; without ``--model`` it is also
+        played when the run folder holds no trained model yet.
+        """
+        trained = self.model_path(root, test, model)
+        bundled = self.model_path(SHIPPED_ROOT, test, None)
+        if shipped or (not model and not os.path.exists(trained) and os.path.exists(bundled)):
+            return bundled, True
+        return trained, False
+
     def model_path(self, root: str, test: bool, model: Optional[str]) -> str:
         """``--model`` or the run folder's model file: the one rule for every agent."""
         if model:
@@ -64,6 +79,10 @@ def make_parser(spec: RunSpec, config: Any, test: bool) -> argparse.ArgumentPars
     """The script's flags: the run's own, then one per field of ``config``."""
     parser = argparse.ArgumentParser(description=spec.description)
     parser.add_argument("--play", action="store_true", help="play with the saved model (--episodes: how many, default 5)")
+    parser.add_argument("--greedy", action="store_true",
+                        help="with --play: take the best action (default: the book's policy, epsilon-greedy or sampling)")
+    parser.add_argument("--shipped", action="store_true",
+                        help="with --play: the trained agent shipped in models/ (played anyway when none is trained yet)")
     if spec.test_mode:
         parser.add_argument("--test", action="store_true", help="the book's test mode (CartPole, a Dense network)")
     presets, best, _ = spec.presets[spec.run_name(test)]
@@ -75,6 +94,8 @@ def make_parser(spec: RunSpec, config: Any, test: bool) -> argparse.ArgumentPars
     parser.add_argument("--log-dir", default="", help="root folder of the run folders (default: ./logs)")
     parser.add_argument("--model", default=None, help="model file to save/play (default: in the run folder)")
     parser.add_argument("--render", action="store_true", help="show the environment in a window")
+    parser.add_argument("--fresh", action="store_true",
+                        help="train anew although the run folder holds a run (the old one is moved aside)")
     parser.add_argument("--resume", action="store_true",
                         help="continue the run in the run folder from its checkpoint (--episodes is the total)")
     parser.add_argument("--record", default=None, metavar="PATH",
@@ -98,7 +119,7 @@ def _seed(text: str) -> int:
 def parse(spec: RunSpec, argv: Optional[Sequence[str]] = None) -> tuple[argparse.Namespace, Any]:
     """The flags and the resolved config: the preset's, then every setting given on the command line."""
     pre = argparse.ArgumentParser(add_help=False)
-    for name in ("--test", "--play", "--resume"):
+    for name in ("--test", "--play", "--resume", "--shipped"):
         pre.add_argument(name, action="store_true")
     for name in ("--preset", "--log-dir", "--model"):
         pre.add_argument(name, default=None)
@@ -109,7 +130,11 @@ def parse(spec: RunSpec, argv: Optional[Sequence[str]] = None) -> tuple[argparse
         _, config = resolve_preset(spec.presets, spec.run_name(test), known.preset or "book")
     except UserError:  # an unknown name: argparse's choices say which exist
         config = presets["book"]
-    saved = os.path.join(os.path.dirname(spec.model_path(known.log_dir or "", test, known.model)), CONFIG_FILE)
+    if known.play:
+        model, _ = spec.play_path(known.log_dir or "", test, known.model, known.shipped)
+    else:
+        model = spec.model_path(known.log_dir or "", test, known.model)
+    saved = os.path.join(os.path.dirname(model), CONFIG_FILE)
     if (known.play or known.resume) and known.preset is None and os.path.exists(saved):
         config = load_config(saved, config)  # play or continue with the settings the model was trained with
     args = make_parser(spec, config, test).parse_args(argv)
@@ -142,7 +167,8 @@ def load_config(path: str, base: Any) -> Any:
     except (OSError, ValueError) as error:
         raise UserError(f"cannot read the run's settings in {path} ({error}); pass --preset to choose them") from None
     if saved.get("config") != type(base).__name__:
-        raise UserError(f"{path} holds settings of {saved.get('config')}, not {type(base).__name__}")
+        raise UserError(f"the run in {os.path.dirname(path)} was trained by another agent ({saved.get('config')}, "
+                        f"not {type(base).__name__}); give this agent's model or --preset")
     names = {f.name for f in dataclasses.fields(base)}
     return dataclasses.replace(base, **{k: v for k, v in saved.items() if k in names})
 
@@ -165,16 +191,26 @@ def run(spec: RunSpec, args: argparse.Namespace, config: Any) -> int:
         return 0
     if args.record and not args.play:
         raise UserError("--record records played episodes: add --play (or drop --record)")
+    if args.shipped and not args.play:
+        raise UserError("--shipped chooses the model to play: add --play")
     path = spec.model_path(args.log_dir, args.test, args.model)
     script = os.path.join("scripts", os.path.basename(sys.argv[0]))
     train_command = " ".join(["python", script, *(["--test"] if args.test else [])])
     if args.play:  # before TensorFlow loads, whose start-up lines would bury the one-line error
+        path, shipped = spec.play_path(args.log_dir, args.test, args.model, args.shipped)
         if not os.path.exists(path):
             raise UserError(f"no saved model at {path}; train one first with: {train_command}")
+        if shipped:
+            print(f"Playing the trained agent shipped with the repository: {os.path.relpath(path)} "
+                  f"(models/README.md says how it was trained; train your own with: {train_command})")
         from fn_framework.recorder import check_record_path
 
         if args.record:
             check_record_path(args.record)
+
+    else:
+        check_model_path(path)
+    check_display(args.render)
 
     from fn_framework.cli import make_env, seed_everything
 
@@ -190,9 +226,19 @@ def run(spec: RunSpec, args: argparse.Namespace, config: Any) -> int:
         seed_everything(args.seed, env)
         agent = trainer_class.load_agent(env, path)
         episodes = config.episodes if "episodes" in vars(args) else PLAY_EPISODES
-        rewards = agent.play(env, episode_count=episodes, render=args.render, record=args.record)
-        print(f"Average reward over {len(rewards)} episodes: {sum(rewards) / len(rewards):.1f}")
-        return 0
+        rewards = agent.play(env, episodes, render=args.render, record=args.record, greedy=args.greedy)
+        if rewards:
+            print(f"Average reward over {len(rewards)} episodes: {sum(rewards) / len(rewards):.1f}")
+        return 130 if agent.play_interrupted else 0
+
+    folder = os.path.join(os.path.abspath(args.log_dir or "logs"), spec.run_name(args.test))
+    with run_folder(folder, resume=args.resume, fresh=args.fresh):
+        return train(spec, args, config, trainer_class, env_for, path)
+
+
+def train(spec: RunSpec, args: argparse.Namespace, config: Any, trainer_class: type, env_for: Any, path: str) -> int:
+    """Train in the claimed run folder: make the trainer and envs, resume if asked, save at the end."""
+    from fn_framework.cli import seed_everything
 
     trainer = trainer_class(config, log_dir=args.log_dir, run_name=spec.run_name(args.test), model_path=path)
     save_config(config, os.path.dirname(path))
@@ -208,11 +254,13 @@ def run(spec: RunSpec, args: argparse.Namespace, config: Any) -> int:
 
         folder = trainer.logger.path_of(FOLDER)
         trainer.resume_state = load_checkpoint(folder)
+        check_resume(trainer.resume_state, trainer, spec.run_name(args.test))
         print(f"Resuming after episode {trainer.resume_state['next_episode']} from {folder}")
     if args.test:
         print("Train on test mode")
     agent = trainer.train(env, render=args.render)
-    return finish_training(trainer, agent)
+    with protected("saving the model and the checkpoint"):
+        return finish_training(trainer, agent)
 
 
 def finish_training(trainer: Any, agent: Any) -> int:
@@ -232,12 +280,19 @@ def finish_training(trainer: Any, agent: Any) -> int:
         if config.keep_best and trainer.best_saved:
             score = " / ".join(f"{v:g}" for v in trainer.best_score)
             print(f"Best model (score {score}) in {trainer.model_path}")
-        agent.save(path)
+        try:
+            agent.save(path)
+        except OSError as error:  # a full disk: the atomic save left the last good model as it was
+            raise UserError(f"cannot save the model to {path} ({error.strerror or error}); "
+                            f"the last good model and checkpoint are kept") from None
         print(f"Saved the {'final ' if config.keep_best else ''}model to {path}")
     else:
         print("Too few episodes to begin training: no model was saved.")
     if not trainer.diverged:
-        print(f"Saved a checkpoint to {save_checkpoint(trainer, agent)}")
+        try:
+            print(f"Saved a checkpoint to {save_checkpoint(trainer, agent)}")
+        except OSError as error:
+            raise UserError(f"cannot save the checkpoint ({error.strerror or error}); the last good one is kept") from None
     if trainer.reward_log:
         plot = trainer.logger.plot("Rewards", trainer.reward_log, config.report_interval)
         print(f"Reward plot: {plot}")

@@ -134,7 +134,7 @@ class Trainer(BestModelKeeping):
         first_episode = self._resume(env, agent) if self.resume_state is not None else 0
         self.interrupted = self.budget_spent = self.stop_requested = False
         frames: list[Any] = []
-        self.logger.start_monitor(_env_id(env), resume=first_episode > 0)
+        self.logger.start_monitor(_env_id(env), resume_rows=first_episode if first_episode > 0 else None)
         self.logger.write_text("config", format_config(config))
         start = time.perf_counter()
         steps_before = self.total_steps

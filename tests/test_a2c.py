@@ -155,8 +155,11 @@ def test_catcher_script_trains_and_saves(script, tmp_path) -> None:
 
 
 def test_play_without_a_model_is_one_line_error(script, tmp_path) -> None:
-    result = script(SCRIPT, "--test", "--play", "--log-dir", str(tmp_path))
+    # (without --model, --play would fall back to the model shipped in models/: tests/test_shipped_models.py)
+    result = script(SCRIPT, "--test", "--play", "--model", str(tmp_path / "a2c_agent_test.keras"))
     assert result.returncode != 0
     assert "Traceback" not in result.stderr
     errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
     assert len(errors) == 1 and "a2c_agent_test.keras" in errors[0]
+    catcher = script(SCRIPT, "--play", "--log-dir", str(tmp_path))  # no model shipped for A2C on Catcher
+    assert "no saved model at" in catcher.stderr and catcher.returncode == 2

@@ -437,7 +437,7 @@ def test_script_catcher_trains_and_plays_h5(tmp_path: Path) -> None:
 
 
 def test_script_play_without_model_is_one_line(tmp_path: Path) -> None:
-    result = _script("--test", "--play", "--log-dir", str(tmp_path))
+    result = _script("--test", "--play", "--model", str(tmp_path / "dqn_agent_test.keras"))
     assert result.returncode != 0
     assert "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1 and "no saved model" in result.stderr

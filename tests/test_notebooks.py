@@ -1,0 +1,44 @@
+"""Every notebook runs top to bottom headless with tiny budgets and leaves its figure and GIF.
+
+The notebooks' first cell is the one a fresh Jupyter or Colab runs (install from requirements.txt);
+here it runs inside this checkout. NOTEBOOK_FAST=1 shrinks every training budget to seconds.
+"""
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from tests.conftest import ROOT
+
+nbclient = pytest.importorskip("nbclient", reason="the notebook runner is optional: pip install -r requirements-notebooks.txt")
+nbformat = pytest.importorskip("nbformat", reason="pip install -r requirements-notebooks.txt")
+
+#: notebook -> the files it must leave in its log folder
+EXPECTED = {
+    "01_nn_tutorial": ["explanation_keras_boston.png", "explanation_keras_mnist.png"],
+    "02_value_function": ["value_function_curve.png", "value_function.gif"],
+    "03_dqn_catcher": ["dqn_curve.png", "dqn.gif"],
+    "04_policy_gradient_a2c": ["policy_gradient_curve.png", "policy_gradient.gif", "a2c_curve.png", "a2c.gif"],
+}
+
+
+def test_every_notebook_is_listed():
+    assert sorted(p[:-6] for p in os.listdir(ROOT / "notebooks") if p.endswith(".ipynb")) == sorted(EXPECTED)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_notebook_runs_and_leaves_its_figures(name, tmp_path, monkeypatch):
+    monkeypatch.setenv("NOTEBOOK_FAST", "1")
+    monkeypatch.setenv("NOTEBOOK_LOG_DIR", str(tmp_path))
+    monkeypatch.setenv("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+    notebook = nbformat.read(ROOT / "notebooks" / f"{name}.ipynb", as_version=4)
+    assert all(not cell.get("outputs") for cell in notebook.cells if cell.cell_type == "code")  # stored clean
+    nbclient.NotebookClient(notebook, timeout=300, kernel_name="python3",
+                            resources={"metadata": {"path": str(ROOT / "notebooks")}}).execute()
+    for file_name in EXPECTED[name]:
+        path = tmp_path / file_name
+        assert path.exists() and path.stat().st_size > 0, file_name
+    images = [o for cell in notebook.cells for o in cell.get("outputs", []) if "image/png" in o.get("data", {})
+              or "image/gif" in o.get("data", {})]
+    assert images, "the figures are shown inline"

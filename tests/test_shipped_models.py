@@ -1,0 +1,36 @@
+"""The trained agents in models/ play to their figures, and --play finds them when nothing is trained yet."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.conftest import ROOT
+
+#: run -> (script, play flags, the figure its greedy play must reach)
+SHIPPED = {
+    "dqn": ("dqn_agent.py", ["--max-episode-steps", "2000", "--episodes", "2"], 54.0),  # Catcher, per 2000 steps
+    "dqn_test": ("dqn_agent.py", ["--test", "--episodes", "5"], 200.0),  # CartPole-v0's cap
+    "policy_gradient": ("policy_gradient_agent.py", ["--episodes", "5"], 200.0),
+    "a2c_test": ("a2c_agent.py", ["--test", "--episodes", "5"], 200.0),
+}
+
+
+def test_every_shipped_model_is_tested_and_small():
+    folders = sorted(p.name for p in (ROOT / "models").iterdir() if p.is_dir())
+    assert folders == sorted(SHIPPED)
+    total = sum(f.stat().st_size for f in (ROOT / "models").rglob("*") if f.is_file())
+    assert total < 8 * 2**20  # a few MB in all
+    for name in folders:
+        assert (ROOT / "models" / name / "config.json").exists()
+
+
+@pytest.mark.parametrize("run_name", sorted(SHIPPED))
+def test_shipped_model_plays_to_its_figure(run_name, script, tmp_path):
+    name, flags, figure = SHIPPED[run_name]
+    # An empty log folder: --play falls back to the shipped model and says which it plays.
+    played = script(name, "--play", "--greedy", "--seed", "7", *flags, "--log-dir", str(tmp_path))
+    assert played.returncode == 0, played.stderr[-2000:]
+    assert f"Playing the trained agent shipped with the repository: models/{run_name}/" in played.stdout
+    mean = float(re.search(r"Average reward over \d+ episodes: (-?[\d.]+)", played.stdout).group(1))
+    assert mean >= figure
