@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from agents import a2c_config, dqn_config, policy_gradient_config, value_function_config
+from agents import a2c_config, dqn_config, policy_gradient_config, ppo_config, value_function_config
 from fn_framework.config import Presets, resolve_preset
 
 #: run name -> its presets, the name ``best`` stands for, and why each differs from the book
@@ -19,6 +19,8 @@ TABLE: dict[str, Presets] = {
     "policy_gradient": Presets(policy_gradient_config.PRESETS, policy_gradient_config.BEST, policy_gradient_config.NOTES),
     "a2c": Presets(a2c_config.PRESETS, a2c_config.BEST, a2c_config.NOTES),
     "a2c_test": Presets(a2c_config.TEST_PRESETS, a2c_config.TEST_BEST, a2c_config.TEST_NOTES),
+    "ppo": Presets(ppo_config.PRESETS, ppo_config.BEST, ppo_config.NOTES),
+    "ppo_test": Presets(ppo_config.TEST_PRESETS, ppo_config.TEST_BEST, ppo_config.TEST_NOTES),
 }
 
 

@@ -25,31 +25,33 @@ import os
 import platform
 import sys
 import time
-from typing import Any
+from typing import Any, Callable, Optional
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-AGENTS = ("value_function", "dqn", "policy_gradient", "a2c")
+AGENTS = ("value_function", "dqn", "policy_gradient", "a2c", "ppo")
 GOAL = 475.0  # CartPole-v1's reward_threshold (500-step episodes; v0 had 200 and 195)
 
 
-def run_ours(agent: str, preset_name: str, seed: int, protocol_args: dict, episodes: int, logs: str) -> dict:
+def run_ours(agent: str, preset_name: str, seed: int, protocol_args: dict, episodes: int, logs: str,
+             overrides: Optional[dict] = None, on_eval: Optional[Callable[[dict], None]] = None) -> dict:
     """One seeded run of ``agent`` with the scripts' preset, on CartPole-v1 as its observer shows it."""
     import gymnasium as gym
 
     from benchmarks import harness
     from benchmarks.sb3_peer import result
 
-    _, name, config = harness.bench_config(agent, "cartpole", preset_name)
+    _, name, config = harness.bench_config(agent, "cartpole", preset_name, overrides)
     trainer = harness.make_trainer(config, os.path.join(logs, f"{agent}_{name}_{seed}"))
 
     def make_cartpole() -> Any:
         return type(trainer).observe(gym.make("CartPole-v1"), config)
 
     env = make_cartpole()
+    trainer.env_factory = make_cartpole  # vector-env trainers (PPO) make their copies with it
     evaluator = harness.GreedyEvaluator(make_cartpole, episodes, seed + 10_000)
     harness.seed_all(seed, env)
-    protocol = harness.Protocol(lambda: evaluator(harness.greedy_act(trainer)), **protocol_args)
+    protocol = harness.Protocol(lambda: evaluator(harness.greedy_act(trainer)), on_eval=on_eval, **protocol_args)
     reason = harness.run_trainer(trainer, env, protocol)
     return result(agent, name, seed, protocol, reason)
 

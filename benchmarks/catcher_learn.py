@@ -19,21 +19,22 @@ import argparse
 import json
 import os
 import sys
-from typing import Any
+from typing import Any, Callable, Optional
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 GOAL = 54.0
 
 
-def run(agent: str, preset_name: str, seed: int, args: argparse.Namespace, logs: str) -> dict:
+def run(agent: str, preset_name: str, seed: int, args: argparse.Namespace, logs: str,
+        overrides: Optional[dict] = None, on_eval: Optional[Callable[[dict], None]] = None) -> dict:
     """One seeded run of ``agent`` with the scripts' preset; the curve of greedy evaluations."""
     import gymnasium as gym
 
     import envs  # noqa: F401  (registers Catcher-v0)
     from benchmarks import harness
 
-    _, name, config = harness.bench_config(agent, "catcher", preset_name)
+    _, name, config = harness.bench_config(agent, "catcher", preset_name, overrides)
     observation = (config.frame_width, config.frame_height, config.frame_count)
     trainer = harness.make_trainer(config, os.path.join(logs, f"{agent}_{name}_{seed}"))
 
@@ -42,11 +43,12 @@ def run(agent: str, preset_name: str, seed: int, args: argparse.Namespace, logs:
         return type(trainer).observe(gym.make("Catcher-v0", **kwargs), config)
 
     env = make_catcher()
+    trainer.env_factory = make_catcher  # vector-env trainers (PPO) make their copies with it
     evaluator = harness.GreedyEvaluator(lambda: make_catcher(args.eval_steps), args.eval_episodes, seed + 10_000)
     harness.seed_all(seed, env)
     protocol = harness.Protocol(
         lambda: evaluator(harness.greedy_act(trainer)), eval_every_s=args.eval_every_s,
-        cap_seconds=args.minutes * 60, cap_steps=args.cap_steps, final_eval=True,
+        cap_seconds=args.minutes * 60, cap_steps=args.cap_steps, final_eval=True, on_eval=on_eval,
     )
     reason = harness.run_trainer(trainer, env, protocol)
     if reason != "cap" and (not protocol.curve or protocol.curve[-1]["env_steps"] != protocol.steps):
@@ -90,7 +92,7 @@ def plot(runs: list[dict], path: str) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--agent", choices=["dqn", "a2c"], required=True)
+    parser.add_argument("--agent", choices=["dqn", "a2c", "ppo"], required=True)
     parser.add_argument("--preset", default="book", help="book (default), best, or a preset name in agents/*_config.py")
     parser.add_argument("--minutes", type=float, required=True, help="training wall minutes per run")
     parser.add_argument("--seeds", "--seed", nargs="+", type=int, default=[1])

@@ -80,6 +80,7 @@ class Protocol:
         cap_steps: int = 0,
         cap_seconds: float = 0.0,
         final_eval: bool = False,
+        on_eval: Optional[Callable[[dict[str, float]], None]] = None,
     ) -> None:
         self.evaluate = evaluate
         self.eval_every_steps = eval_every_steps
@@ -88,6 +89,7 @@ class Protocol:
         self.cap_steps = cap_steps
         self.cap_seconds = cap_seconds
         self.final_eval = final_eval
+        self.on_eval = on_eval  # told every evaluation's point (a Ray Tune trial reports it)
         self.steps = 0
         self.curve: list[dict[str, float]] = []  # one point per evaluation
         self.solved_at: Optional[tuple[int, float]] = None
@@ -121,6 +123,8 @@ class Protocol:
         mean = float(self.evaluate())
         self._eval_s += time.perf_counter() - begin
         self.curve.append({"wall_s": round(train_s, 3), "env_steps": self.steps, "mean_return": round(mean, 3)})
+        if self.on_eval is not None:
+            self.on_eval(self.curve[-1])
         while self._next_eval_s <= train_s:
             self._next_eval_s += self.eval_every_s
         if self.goal is not None and mean >= self.goal and self.solved_at is None:
@@ -140,6 +144,40 @@ def protocol_wrapper(env: Any, protocol: Protocol) -> Any:
             return result
 
     return ProtocolWrapper(env)
+
+
+def protocol_vector_wrapper(venv: Any, protocol: Protocol) -> Any:
+    """A vector env whose every sub-env step ticks ``protocol``, counted in this (the parent) process.
+
+    For trainers that step their own copies (``vector_envs``, PPO): wrapping each copy would tick in
+    ``AsyncVectorEnv``'s subprocesses. One tick per sub-env step, as SB3's ``DummyVecEnv`` of
+    protocol-wrapped envs ticks, so evaluations fall on the same env-step counts; a NEXT_STEP
+    reset step (the step after a done) is not an env step and does not tick.
+    """
+    import gymnasium as gym
+    import numpy as np
+    from gymnasium.vector import AutoresetMode
+
+    class ProtocolVectorWrapper(gym.vector.VectorWrapper):
+        def __init__(self, env: Any) -> None:
+            super().__init__(env)
+            self._next_step = AutoresetMode(env.metadata.get("autoreset_mode", "NextStep")) == AutoresetMode.NEXT_STEP
+            self._resetting = np.zeros(env.num_envs, bool)
+
+        def reset(self, **kwargs: Any) -> Any:
+            self._resetting[:] = False
+            return self.env.reset(**kwargs)
+
+        def step(self, actions: Any) -> Any:
+            result = self.env.step(actions)
+            steps = self.num_envs - int(self._resetting.sum()) if self._next_step else self.num_envs
+            if self._next_step:
+                self._resetting = result[2] | result[3]  # the next step of those copies is their reset
+            for _ in range(steps):
+                protocol.tick()
+            return result
+
+    return ProtocolVectorWrapper(venv)
 
 
 class GreedyEvaluator:
@@ -175,13 +213,16 @@ class GreedyEvaluator:
 UNLIMITED_EPISODES = 10**9
 
 
-def bench_config(agent: str, task: str, preset_name: str) -> tuple[str, str, Any]:
+def bench_config(
+    agent: str, task: str, preset_name: str, overrides: Optional[dict[str, Any]] = None
+) -> tuple[str, str, Any]:
     """``(run name, resolved preset name, config)`` of ``agent`` on ``task`` from the shared preset table.
 
     CartPole runs the book's test modes (``dqn_test``, ``a2c_test``) where an agent has one.
     The benchmark's cap stops a run, so the episode count becomes unlimited unless it shapes
     a schedule (DQN's epsilon); no model file is kept while it runs (``keep_best`` off: the
-    protocol evaluates the current model) and the trainer's own evaluations are off.
+    protocol evaluates the current model) and the trainer's own evaluations are off. ``overrides``
+    (config fields) come last: a sweep's sampled settings.
     """
     import dataclasses
 
@@ -190,7 +231,8 @@ def bench_config(agent: str, task: str, preset_name: str) -> tuple[str, str, Any
     run_name = f"{agent}_test" if task == "cartpole" and f"{agent}_test" in TABLE else agent
     name, config = get(run_name, preset_name)
     episodes = config.episodes if config.episodes_schedule() else UNLIMITED_EPISODES
-    return run_name, name, dataclasses.replace(config, episodes=episodes, keep_best=False, eval_every=0)
+    config = dataclasses.replace(config, episodes=episodes, keep_best=False, eval_every=0)
+    return run_name, name, dataclasses.replace(config, **(overrides or {}))  # a sweep's sampled settings
 
 
 def make_trainer(config: Any, log_dir: str) -> Any:
@@ -214,11 +256,16 @@ def run_trainer(trainer: Any, env: Any, protocol: Protocol) -> str:
     import io
     from contextlib import redirect_stdout
 
+    if getattr(trainer, "vector_envs", False):  # it steps copies of env (env_factory): wrap its vector env
+        trainer.vector_wrapper = lambda venv: protocol_vector_wrapper(venv, protocol)
+        train_env = env
+    else:
+        train_env = protocol_wrapper(env, protocol)
     protocol.start()
     reason = "episodes"
     try:
         with redirect_stdout(io.StringIO()):  # the book's "Done initialization" lines
-            trainer.train(protocol_wrapper(env, protocol))
+            trainer.train(train_env)
     except StopRun as stop:
         reason = stop.reason
     finally:

@@ -30,6 +30,9 @@ BOOK_VALUES = {
             "gamma": 0.99, "learning_rate": 7e-5, "entropy_weight": 0.1, "value_loss_weight": 1.0,
             "keep_best": True, "observe_interval": 100, "frame_width": 80, "frame_height": 80, "frame_count": 4},
     "a2c_test": {"env": "CartPole-v0", "learning_rate": 1e-3, "entropy_weight": 0.1, "test_mode": True},
+    # PPO is beyond the book (it ends at A2C): no book values, BOOK is empty.
+    "ppo": {},
+    "ppo_test": {},
 }
 
 

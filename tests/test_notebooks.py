@@ -20,6 +20,7 @@ EXPECTED = {
     "02_value_function": ["value_function_curve.png", "value_function.gif"],
     "03_dqn_catcher": ["dqn_curve.png", "dqn.gif"],
     "04_policy_gradient_a2c": ["policy_gradient_curve.png", "policy_gradient.gif", "a2c_curve.png", "a2c.gif"],
+    "05_ppo": ["ppo_curve.png", "ppo.gif"],
 }
 
 

@@ -1,0 +1,278 @@
+"""PPO on vector envs: actor and critic heads on the book's CNN trunk (Catcher), a Dense trunk in test mode.
+
+Beyond the book, which ends at A2C. The algorithm is the PPO paper's as SB3 and CleanRL run it
+(``agents/ppo_update.py``); this module is the agent and the trainer:
+
+* ``PPOAgent`` (``agents/ppo_policy.py``) acts for all envs with ONE forward pass (NumPy for the
+  Dense test net, a compiled call for the CNN).
+* ``PPOTrainer`` runs its own rollout loop over ``n_envs`` copies (``agents/vector.py``, made
+  with the run's ``env_factory``), reusing the book's Trainer for the rest: the hooks, the
+  ``reward`` scalar and ``monitor.csv`` row of every episode of every env, the budgets, keeping
+  the best model, the greedy evaluations, Ctrl-C and ``--resume``. Every ``log_interval``
+  rollouts it prints SB3's table (approx_kl, clip_fraction, ep_reward_mean, ...), and writes the
+  same to TensorBoard on the env-step axis.
+"""
+from __future__ import annotations
+
+import time
+from typing import Any, Callable, Optional, Sequence
+
+import keras
+import numpy as np
+from gymnasium.vector import AutoresetMode
+
+from agents.ppo_config import PPOConfig
+from agents.ppo_update import explained_variance, gae
+from agents.vector import VectorEpisodes, VectorStep, make_vector_env
+from fn_framework import Experience, Trainer
+
+
+from agents.ppo_policy import PPOAgent, PPOAgentTest  # noqa: F401 (agents.ppo API)
+
+
+class Rollout:
+    """``n_steps`` vector steps of ``n_envs`` copies as ``(steps, envs)`` arrays."""
+
+    def __init__(self, n_steps: int, n_envs: int, obs_shape: Sequence[int]) -> None:
+        self.obs = np.zeros((n_steps, n_envs, *obs_shape), np.float32)
+        shape = (n_steps, n_envs)
+        self.actions = np.zeros(shape, np.int32)
+        self.rewards, self.values, self.log_probs = np.zeros(shape), np.zeros(shape), np.zeros(shape)
+        self.terminated, self.ends = np.zeros(shape, bool), np.zeros(shape, bool)
+        self.final_values = np.zeros(shape)  # V(final observation) where an episode was truncated
+        self.t = 0
+
+    @property
+    def full(self) -> bool:
+        return self.t == len(self.obs)
+
+    def add(self, step: VectorStep, values: np.ndarray, log_probs: np.ndarray, final_values: np.ndarray) -> None:
+        t = self.t
+        self.obs[t], self.actions[t], self.rewards[t] = step.obs, step.actions, step.rewards
+        self.values[t], self.log_probs[t], self.final_values[t] = values, log_probs, final_values
+        self.terminated[t], self.ends[t] = step.terminated, step.ends
+        self.t += 1
+
+    def batch(self, last_values: np.ndarray, gamma: float, gae_lambda: float) -> dict[str, np.ndarray]:
+        """The flat training batch with GAE advantages; ``last_values``: V of the observations after the rollout."""
+        next_values = np.concatenate([self.values[1:], last_values[None]])
+        truncated = self.ends & ~self.terminated
+        next_values[truncated] = self.final_values[truncated]  # a time limit is not a terminal state
+        advantages, returns = gae(self.rewards, self.values, next_values, self.terminated, self.ends, gamma, gae_lambda)
+        flat = {"obs": self.obs, "actions": self.actions, "log_probs": self.log_probs, "values": self.values,
+                "advantages": advantages, "returns": returns}
+        self.t = 0
+        return {k: v.reshape(-1, *v.shape[2:]) for k, v in flat.items()}
+
+
+class PPOTrainer(Trainer):
+    """Collect ``n_steps`` from each of ``n_envs`` copies, then ``n_epochs`` of minibatch updates; repeat.
+
+    Settings: ``PPOConfig``. The book's hooks: ``begin_train`` when the agent is built,
+    ``episode_begin``/``episode_end`` for each episode of each copy (numbered in the order they
+    begin and end), ``step(episode, t, agent, experience)`` once per vector step with an
+    ``Experience`` of arrays (one row per copy; ``t``: the step's place in the rollout); PPO's
+    ``step`` updates when the rollout is full. ``--render`` while training: every copy renders.
+    """
+
+    config_class = PPOConfig
+    file_name = "ppo_agent.keras"
+    #: Steps its own copies of the env (made with ``env_factory``): the benchmarks wrap the vector env.
+    vector_envs = True
+
+    def __init__(self, config: Any = None, log_dir: str = "", **kwargs: Any) -> None:
+        super().__init__(config, log_dir, **kwargs)
+        #: Wraps the training vector env (the benchmarks' Protocol counts its steps); identity if None.
+        self.vector_wrapper: Optional[Callable[[Any], Any]] = None
+        self.iterations = 0
+        self.stats: dict[str, float] = {}
+        self.episode_info: list[tuple[float, int]] = []  # the last 100 episodes' (return, length)
+        self.rollout: Any = None
+        self.frames: Optional[list[np.ndarray]] = None  # observed frames being collected (observe_interval)
+
+    @property
+    def trainer_name(self) -> str:
+        return "ppo"
+
+    @classmethod
+    def observe(cls, env: Any, config: Any) -> Any:
+        """Catcher through the book's CatcherObserver; test mode: the raw state vector."""
+        from agents.observers import CatcherObserver
+
+        c = config
+        return env if c.test_mode else CatcherObserver(env, c.frame_width, c.frame_height, c.frame_count)
+
+    @staticmethod
+    def load_agent(env: Any, path: str) -> PPOAgent:
+        return PPOAgent.load(env, path)
+
+    def train(self, env: Any, episode_count: Optional[int] = None, render: bool = False) -> PPOAgent:
+        actions = list(range(env.action_space.n))
+        agent = PPOAgentTest(actions) if self.config.test_mode else PPOAgent(actions)
+        self.train_loop(env, agent, episode_count, render=render)
+        return agent
+
+    def make_optimizer(self) -> keras.optimizers.Optimizer:
+        c = self.config
+        return keras.optimizers.Adam(learning_rate=c.learning_rate, epsilon=1e-5, global_clipnorm=c.max_grad_norm)
+
+    def begin_train(self, episode: int, agent: PPOAgent) -> None:
+        c = self.config
+        shape = self.agent_obs_shape
+        agent.build(shape, self.make_optimizer(), ent_coef=c.ent_coef, vf_coef=c.vf_coef,
+                    normalize_advantage=c.normalize_advantage)
+        self.logger.set_model(agent.model)
+
+    def reinitialize(self, episode: int, agent: PPOAgent, env: Any) -> None:
+        self.begin_train(episode, agent)  # --resume: the checkpoint then restores weights and Adam
+
+    def make_envs(self, env: Any) -> VectorEpisodes:
+        """``n_envs`` copies from ``env_factory`` (without one: ``config.env`` through ``observe``)."""
+        factory = self.env_factory
+        if factory is None:
+            from fn_framework.cli import make_env
+
+            factory = lambda: type(self).observe(make_env(self.config.env), self.config)  # noqa: E731
+        venv = make_vector_env(factory, self.config.n_envs, self.config.vector_mode, AutoresetMode.SAME_STEP)
+        return VectorEpisodes(self.vector_wrapper(venv) if self.vector_wrapper else venv)
+
+    def train_loop(self, env: Any, agent: Any, episode: Optional[int] = None, initial_count: Optional[int] = None,
+                   render: bool = False, observe_interval: Optional[int] = None) -> None:
+        """The rollout loop: the base loop's bookkeeping, for every episode of every copy."""
+        from fn_framework.config import format_config
+        from fn_framework.signals import stop_on_signal
+
+        c = self.config
+        episodes = c.episodes if episode is None else episode
+        self.agent, self.agent_obs_shape = agent, tuple(env.observation_space.shape)
+        self.reward_log, self.total_steps, self.training_count = [], 0, 0
+        self.best_score, self.best_saved = (), False
+        if self.resume_state is not None:
+            self._resume(env, agent)
+        else:
+            self.begin_train(0, agent)
+        self.training = True
+        self.interrupted = self.budget_spent = self.stop_requested = False
+        self.logger.start_monitor(_env_id(env), resume_rows=len(self.reward_log) if self.reward_log else None)
+        self.logger.write_text("config", format_config(c))
+        self.rollout = Rollout(c.n_steps, c.n_envs, self.agent_obs_shape)
+        envs = self.make_envs(env)
+        start = time.perf_counter()
+        self._clock = (start, self.total_steps)
+        try:
+            with stop_on_signal(self._request_stop):
+                obs = envs.reset(seed=np.random.randint(0, 2**31 - 1, size=c.n_envs))
+                started = len(self.reward_log)
+                for i in range(c.n_envs):
+                    self.episode_begin(started + i, agent)
+                started += c.n_envs
+                while len(self.reward_log) < episodes:
+                    if self.stop_requested or self._out_of_budget(start):
+                        self.interrupted = not self.budget_spent
+                        break
+                    actions, values, log_probs = agent.sample(obs)
+                    step = envs.step(actions)
+                    final_values = np.zeros(c.n_envs)
+                    truncated = np.flatnonzero(step.truncated)
+                    if len(truncated):  # bootstrap from V(final observation) at a time limit
+                        final_values[truncated] = agent.values(step.next_obs[truncated])
+                    self.rollout.add(step, values, log_probs, final_values)
+                    steps_before, self.total_steps = self.total_steps, self.total_steps + c.n_envs
+                    self.step(len(self.reward_log), self.rollout.t, agent,
+                              Experience(step.obs, step.actions, step.rewards, step.next_obs, step.terminated))
+                    obs = envs.obs
+                    self._observe(step.obs[0])
+                    for _, episode_return, length in step.episodes:
+                        started = self._episode_done(agent, episode_return, length, started)
+                    if c.eval_every > 0 and self.total_steps // c.eval_every > steps_before // c.eval_every:
+                        self.evaluate(agent)
+        finally:
+            envs.close()
+        if c.keep_best and agent.initialized and not self.best_saved and not self.diverged:
+            agent.save(self.model_path)
+        self.logger.flush()
+        self.logger.close_monitor()
+
+    def _episode_done(self, agent: PPOAgent, episode_return: float, length: int, started: int) -> int:
+        """The base loop's bookkeeping of a finished episode; the copy's next one begins."""
+        c, i = self.config, len(self.reward_log)
+        self.reward_log.append(episode_return)
+        self.episode_info = (self.episode_info + [(episode_return, length)])[-100:]
+        self.logger.write(self.total_steps, "reward", episode_return)
+        self.logger.write(self.total_steps, "episode", i)
+        self.logger.write_episode(episode_return, length)
+        self.episode_end(i, length, agent)
+        if self.is_event(i, c.report_interval):
+            self.logger.describe("reward", self.reward_log[-c.report_interval:], episode=i)
+        if c.keep_best and c.eval_every == 0 and not self.diverged:
+            self.keep_if_best(agent, self._episode_score())
+        if c.observe_interval > 0 and i % c.observe_interval == 0 and self.frames is None:
+            self.frames = []  # the first copy's next frames go to TensorBoard's ``observation``
+        self.episode_begin(started, agent)
+        return started + 1
+
+    def _observe(self, state: np.ndarray) -> None:
+        if self.frames is None:
+            return
+        self.frames.append(state)
+        if len(self.frames) == self.max_observed_frames:
+            self.logger.write_image(self.total_steps, self.frames)
+            self.frames = None
+
+    def step(self, episode: int, step_count: int, agent: PPOAgent, experience: Experience) -> None:
+        if self.rollout.full:
+            self.learn(agent, experience.n_s)
+
+    def learn(self, agent: PPOAgent, next_obs: np.ndarray) -> None:
+        """One PPO update on the full rollout; then the table."""
+        c = self.config
+        # ``next_obs`` is where each copy went; where one ended there the loop acts in the reset
+        # observation next, but GAE only uses V(next_obs) for steps that did not end.
+        batch = self.rollout.batch(agent.values(next_obs), c.gamma, c.gae_lambda)
+        remaining = max(0.0, 1.0 - self.total_steps / c.steps) if c.steps > 0 else 1.0
+        lr = c.learning_rate * (remaining if c.anneal_lr else 1.0)
+        clip = c.clip_range * (remaining if c.anneal_clip_range else 1.0)
+        agent.optimizer.learning_rate.assign(lr)
+        size = len(batch["actions"])
+        m = min(c.batch_size, size)
+        indices = np.stack([np.random.permutation(size)[: size // m * m].reshape(-1, m) for _ in range(c.n_epochs)])
+        self.stats = agent.update(batch, indices.reshape(-1, m), clip, c.clip_range_vf)
+        self.iterations += 1
+        self.training_count += 1
+        self.check_loss(self.stats["loss"])
+        self.stats.update(explained_variance=explained_variance(batch["values"], batch["returns"]),
+                          learning_rate=lr, clip_range=clip)
+        self.report()
+
+    def report(self) -> None:
+        """SB3's numbers: to TensorBoard every rollout, printed as its table every ``log_interval``."""
+        start, steps0 = self._clock
+        elapsed = time.perf_counter() - start
+        rows = {f"train/{k}": v for k, v in self.stats.items()}
+        if self.episode_info:
+            rows["rollout/ep_reward_mean"] = float(np.mean([r for r, _ in self.episode_info]))
+            rows["rollout/ep_len_mean"] = float(np.mean([n for _, n in self.episode_info]))
+        rows["time/fps"] = int((self.total_steps - steps0) / max(elapsed, 1e-9))
+        for name, value in rows.items():
+            self.logger.write(self.total_steps, name, value)
+        if self.config.log_interval > 0 and self.iterations % self.config.log_interval == 0:
+            rows.update({"train/n_updates": self.iterations * self.config.n_epochs, "time/iterations": self.iterations,
+                         "time/total_timesteps": self.total_steps, "time/time_elapsed": int(elapsed)})
+            print(format_table(rows), flush=True)
+
+
+def format_table(rows: dict[str, Any]) -> str:
+    """SB3's console table: ``| name | value |`` rows in sorted order between dashed lines."""
+    cells = []
+    for name in sorted(rows, key=lambda n: n.split("/")[-1]):
+        value = rows[name]
+        text = f"{value:.3g}" if isinstance(value, float) else str(value)
+        cells.append((name.split("/")[-1], text))
+    width = max(len(k) for k, _ in cells), max(len(v) for _, v in cells)
+    line = "-" * (width[0] + width[1] + 7)
+    return "\n".join([line, *(f"| {k:<{width[0]}} | {v:<{width[1]}} |" for k, v in cells), line])
+
+
+def _env_id(env: Any) -> str:
+    spec = getattr(env, "spec", None)
+    return spec.id if spec is not None else type(getattr(env, "unwrapped", env)).__name__

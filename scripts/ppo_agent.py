@@ -1,0 +1,35 @@
+"""Train PPO on Catcher (or CartPole in test mode) with vector envs, or play with the saved agent.
+
+    python scripts/ppo_agent.py                          # Catcher-v0, the book's CNN, 8 envs (the RL-Zoo's Atari PPO)
+    python scripts/ppo_agent.py --preset fast --minutes 3     # the fastest measured on Catcher: >= 54 after 60 s
+    python scripts/ppo_agent.py --test --preset zoo      # test mode: a Dense 64-64 net on CartPole-v0 (RL-Zoo values)
+    python scripts/ppo_agent.py [--test] --play          # load the saved model and play 5 episodes
+    python scripts/ppo_agent.py --vector-mode async      # each env copy in a subprocess of its own
+
+PPO is beyond the book (its Day 4 ends at A2C): there are no book values, so ``--preset book`` is
+the RL-Zoo's Atari PPO (agents/ppo_config.py). Every rollout writes SB3's numbers (approx_kl,
+clip_fraction, losses, explained variance, fps) to TensorBoard; every ``--log-interval`` rollouts
+they are printed as SB3's table. ``--render`` while training opens a window for every copy.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+import envs  # noqa: E402,F401  (registers Catcher-v0)
+from agents.presets import TABLE  # noqa: E402
+from fn_framework.run import RunSpec, main  # noqa: E402
+
+SPEC = RunSpec(
+    name="ppo",
+    model_file="ppo_agent.keras",
+    description="PPO (beyond the book) on vector envs: Catcher with the book's CNN (--test: CartPole).",
+    presets=TABLE,
+    test_mode=True,
+)
+
+if __name__ == "__main__":
+    main(SPEC)
