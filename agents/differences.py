@@ -64,6 +64,11 @@ BEHAVIOUR: list[tuple[str, str, str]] = [
             "blocked headless runs"),
     ("DQN", "the `loss` scalar is the mean over the episode's updates", "the book divided by the step count: the "
             "same when `train_freq` is 1"),
+    ("continuous PG", "the actor's loss is per sample", "the book multiplied `(N,)` probabilities by an `(N, 1)` TD "
+                      "error: an N x N product (the mean log-probability times the mean TD error)"),
+    ("continuous PG", "the action scaling `m * 2` is a registered `ActionScaling` layer, the state scaler the "
+                      "`StandardScaling` layer inside the model", "Keras 3 saves no Lambda layers; one model file "
+                      "carries everything (the book pickled the scaler)"),
     ("all", "models are saved without optimizer state, atomically", "Keras 3 cannot reload an `.h5` model compiled "
             "with the string loss `mse`; a crash mid-save never destroys the last good model"),
 ]

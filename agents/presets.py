@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from agents import a2c_config, dqn_config, policy_gradient_config, ppo_config, value_function_config
+from agents import a2c_config, dqn_config, policy_gradient_config, policy_gradient_continuous_config, value_function_config
+from agents import ppo_config
 from fn_framework.config import Presets, resolve_preset
 
 #: run name -> its presets, the name ``best`` stands for, and why each differs from the book
 TABLE: dict[str, Presets] = {
+    "policy_gradient_continuous": Presets(policy_gradient_continuous_config.PRESETS, policy_gradient_continuous_config.BEST, policy_gradient_continuous_config.NOTES),
     "value_function": Presets(value_function_config.PRESETS, value_function_config.BEST, value_function_config.NOTES),
     "dqn": Presets(dqn_config.PRESETS, dqn_config.BEST, dqn_config.NOTES),
     "dqn_test": Presets(dqn_config.TEST_PRESETS, dqn_config.TEST_BEST, dqn_config.TEST_NOTES),

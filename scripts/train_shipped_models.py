@@ -31,6 +31,8 @@ SHIPPED = {
                         "policy_gradient_agent.keras"),
     "a2c_test": ("a2c_agent.py", ["--test", "--preset", "tuned"], 1, ["--test", "--episodes", "10"],
                  "a2c_agent_test.keras"),
+    "policy_gradient_continuous": ("policy_gradient_continuous_agent.py", ["--preset", "ddpg"], 1,
+                                   ["--episodes", "10"], "policy_gradient_continuous_agent.keras"),
     "ppo": ("ppo_agent.py", ["--preset", "fast", "--steps", "100000"], 1,
             ["--max-episode-steps", "2000", "--episodes", "3"], "ppo_agent.keras"),
     "ppo_test": ("ppo_agent.py", ["--test", "--preset", "fast"], 1, ["--test", "--episodes", "10"],

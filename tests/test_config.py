@@ -30,6 +30,12 @@ BOOK_VALUES = {
             "gamma": 0.99, "learning_rate": 7e-5, "entropy_weight": 0.1, "value_loss_weight": 1.0,
             "keep_best": True, "observe_interval": 100, "frame_width": 80, "frame_height": 80, "frame_count": 4},
     "a2c_test": {"env": "CartPole-v0", "learning_rate": 1e-3, "entropy_weight": 0.1, "test_mode": True},
+    "policy_gradient_continuous": {"env": "Pendulum-v0", "episodes": 1500, "buffer_size": 100000, "batch_size": 32,
+                                   "gamma": 0.99, "report_interval": 10, "initial_count": -1, "epsilon": 0.01,
+                                   "noise_scale": 0.1, "actor_learning_rate": 1e-3, "critic_learning_rate": 1e-3,
+                                   "clipnorm": 1.0, "actor_units": 16, "critic_units": 32, "actor_loss": "likelihood",
+                                   "target_noise": 0.1, "tau": 1.0, "train_freq": 1, "gradient_steps": 1,
+                                   "keep_best": False},
     # PPO is beyond the book (it ends at A2C): no book values, BOOK is empty.
     "ppo": {},
     "ppo_test": {},

@@ -21,6 +21,7 @@ EXPECTED = {
     "03_dqn_catcher": ["dqn_curve.png", "dqn.gif"],
     "04_policy_gradient_a2c": ["policy_gradient_curve.png", "policy_gradient.gif", "a2c_curve.png", "a2c.gif"],
     "05_ppo": ["ppo_curve.png", "ppo.gif"],
+    "06_continuous_pendulum": ["policy_gradient_continuous_curve.png", "policy_gradient_continuous.gif"],
 }
 
 

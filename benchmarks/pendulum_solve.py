@@ -1,0 +1,152 @@
+"""Time to solve Pendulum-v1: training seconds and env steps until greedy play averages >= -200.
+
+The protocol of ``cartpole_solve.py`` (RL-Zoo's): every 2000 env steps, 10 greedy (deterministic:
+the actor's mean) evaluation episodes on separate Pendulum-v1 envs; the run is solved at the
+first evaluation whose mean return is >= -200 (the usual "solved" bar for Pendulum; a random
+policy scores about -1200, a good one -150). Time-to-solve counts training wall seconds only
+(evaluations excluded) and env steps, up to that evaluation; each run stops at its cap. The
+book's trainer runs unchanged (``harness.py``), with the scripts' presets (``agents.presets``).
+
+    python benchmarks/pendulum_solve.py --preset book --seeds 1 2 3 --cap-seconds 240
+    python benchmarks/pendulum_solve.py --preset ddpg --seeds 1 2 3 --peer sb3     # + SB3 TD3 and SAC
+
+Prints one line per run, a summary table (medians over seeds; an unsolved run counts as never),
+our median time / each peer's and / the faster peer's with ``--peer sb3``, and last one JSON line
+(the keys of ``cartpole_solve.py``'s, plus ``vs_fastest_peer``). Ctrl-C stops the current run
+cleanly and still prints the table and the JSON line.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from typing import Any, Callable, Sequence
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from benchmarks.harness import GreedyEvaluator  # noqa: E402
+
+AGENT = "policy_gradient_continuous"
+ENV = "Pendulum-v1"
+GOAL = -200.0
+
+
+class BoxGreedyEvaluator(GreedyEvaluator):
+    """``GreedyEvaluator`` for Box actions: each env gets its float32 action array as it is (no ``int``)."""
+
+    def __call__(self, act: Callable[[list[Any]], Sequence[Any]]) -> float:
+        import numpy as np
+
+        seeds = [None] * len(self.envs) if self.seed is None else [self.seed + i for i in range(len(self.envs))]
+        self.seed = None
+        obs = [env.reset(seed=s)[0] for env, s in zip(self.envs, seeds)]
+        returns, done = np.zeros(len(self.envs)), np.zeros(len(self.envs), bool)
+        while not done.all():
+            actions = act(obs)
+            for i, env in enumerate(self.envs):
+                if not done[i]:
+                    obs[i], reward, terminated, truncated, _ = env.step(np.asarray(actions[i], np.float32))
+                    returns[i] += float(reward)
+                    done[i] = terminated or truncated
+        return float(returns.mean())
+
+
+def run_ours(preset_name: str, seed: int, protocol_args: dict, episodes: int, logs: str) -> dict:
+    """One seeded run with the script's preset, on Pendulum-v1 as its observer shows it."""
+    import gymnasium as gym
+
+    from benchmarks import harness
+    from benchmarks.sb3_peer import result
+
+    _, name, config = harness.bench_config(AGENT, "pendulum", preset_name)
+    trainer = harness.make_trainer(config, os.path.join(logs, f"{AGENT}_{name}_{seed}"))
+
+    def make_pendulum() -> Any:
+        return type(trainer).observe(gym.make(ENV), config)
+
+    env = make_pendulum()
+    evaluator = BoxGreedyEvaluator(make_pendulum, episodes, seed + 10_000)
+    harness.seed_all(seed, env)
+    protocol = harness.Protocol(lambda: evaluator(harness.greedy_act(trainer)), **protocol_args)
+    reason = harness.run_trainer(trainer, env, protocol)
+    return result("pg_continuous", name, seed, protocol, reason)
+
+
+def main() -> None:
+    from benchmarks.cartpole_solve import machine, print_row, ratios, summarize
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--preset", nargs="*", default=["book"],
+                        help="our presets to run (default: book; none with only --peer; best: the fastest measured)")
+    parser.add_argument("--seeds", "--seed", nargs="+", type=int, default=[1, 2, 3])
+    parser.add_argument("--peer", choices=["sb3"], default=None, help="also run SB3 TD3 and SAC (RL-Zoo settings)")
+    parser.add_argument("--cap-steps", type=int, default=400_000, help="env steps per run (default 400000)")
+    parser.add_argument("--cap-seconds", type=float, default=240.0, help="train seconds per run (default 240)")
+    parser.add_argument("--eval-every", type=int, default=2000, help="env steps between evaluations (2000)")
+    parser.add_argument("--eval-episodes", type=int, default=10, help="greedy episodes per evaluation (10)")
+    parser.add_argument("--threads", type=int, default=1,
+                        help="threads for TF intra-op, BLAS and torch (default 1: the nets are tiny; TF inter-op: 1)")
+    parser.add_argument("--log-dir", default="", help="trainers' logs and models (default: a new /tmp folder)")
+    args = parser.parse_args()
+    if not args.preset and not args.peer:
+        parser.error("give --preset, --peer sb3, or both")
+
+    from benchmarks import harness
+
+    threads = harness.configure_threads(args.threads, torch_too=args.peer == "sb3")
+    logs = harness.log_root(args.log_dir)
+    protocol_args = {"eval_every_steps": args.eval_every, "goal": GOAL,
+                     "cap_steps": args.cap_steps, "cap_seconds": args.cap_seconds}
+    print(f"{ENV} solve (mean of {args.eval_episodes} greedy episodes >= {GOAL:g}, every {args.eval_every} "
+          f"env steps); cap {args.cap_steps} steps / {args.cap_seconds:g} s; threads {threads}", flush=True)
+    results: list[dict] = []
+    peer: list[dict] = []
+    interrupted = False
+    try:
+        for preset in args.preset:
+            for seed in args.seeds:
+                results.append(run_ours(preset, seed, protocol_args, args.eval_episodes, logs))
+                print_row(results[-1])
+                if results[-1]["stop"] == "interrupted":
+                    raise KeyboardInterrupt
+        if args.peer == "sb3":
+            from benchmarks import sb3_pendulum_peer
+
+            if not sb3_pendulum_peer.available():
+                print("--peer sb3: stable-baselines3 is not installed (pip install -r requirements-peer.txt)")
+            else:
+                for name in sb3_pendulum_peer.ZOO:
+                    for seed in args.seeds:
+                        peer.append(sb3_pendulum_peer.run_peer(name, seed, protocol_args, args.eval_episodes))
+                        print_row(peer[-1])
+                        if peer[-1]["stop"] == "interrupted":
+                            raise KeyboardInterrupt
+    except KeyboardInterrupt:
+        interrupted = True
+        print("Interrupted: reporting the runs so far.")
+
+    ours, theirs = summarize(results), summarize(peer)
+    print(f"\n{'agent':>16} {'preset':>8} {'solved':>7} {'median steps':>13} {'median train s':>15}")
+    for row in ours + theirs:
+        steps = "-" if row["median_steps"] is None else row["median_steps"]
+        secs = "-" if row["median_train_s"] is None else f"{row['median_train_s']:.1f}"
+        print(f"{row['agent']:>16} {row['preset']:>8} {row['solved']:>3}/{row['runs']:<3} {steps:>13} {secs:>15}")
+    pairs = ratios(ours, theirs)
+    for pair in pairs:
+        print(f"{pair['ours']} / {pair['peer']}: {pair['time_ratio']:.2f}x the train time")
+    solved_peers = [p for p in theirs if p["median_train_s"]]
+    fastest = min(solved_peers, key=lambda p: p["median_train_s"]) if solved_peers else None
+    vs_fastest = [{**pair, "peer": fastest["agent"]} for pair in ratios(ours, [fastest])] if fastest else []
+    for pair in vs_fastest:
+        print(f"{pair['ours']} / the faster peer ({pair['peer']}): {pair['time_ratio']:.2f}x the train time")
+    print(f"threads: {threads}; machine: {machine()}")
+    print(json.dumps({
+        "results": results, "peer": peer, "summary": ours + theirs, "ratios": pairs, "vs_fastest_peer": vs_fastest,
+        "threads": threads, "protocol": {**protocol_args, "eval_episodes": args.eval_episodes, "env": ENV},
+        "machine": machine(), "interrupted": interrupted,
+    }), flush=True)
+
+
+if __name__ == "__main__":
+    main()
