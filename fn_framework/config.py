@@ -15,9 +15,12 @@ import dataclasses
 import functools
 import inspect
 import math
+import os
 import textwrap
 import typing
 from typing import Any, ClassVar
+
+from fn_framework.errors import UserError
 
 
 @dataclasses.dataclass(frozen=True)
@@ -179,8 +182,6 @@ class Presets(typing.NamedTuple):
 
 def resolve_preset(table: dict[str, Presets], run_name: str, name: str) -> tuple[str, Any]:
     """``(resolved name, config)`` of preset ``name`` in ``table[run_name]``; ``best`` resolves."""
-    from fn_framework.errors import UserError
-
     presets, best, _ = table[run_name]
     resolved = best if name == "best" else name
     if resolved not in presets:
@@ -194,3 +195,34 @@ def trainer_class(config: Any) -> type:
 
     module, name = type(config).TRAINER.split(":")
     return getattr(importlib.import_module(module), name)
+
+
+CONFIG_FILE = "config.json"
+
+
+def save_config(config: Any, folder: str) -> str:
+    """Write the run's settings beside its model: ``--play`` and ``--resume`` start from them."""
+    import json
+
+    from fn_framework.files import atomic_path
+
+    path = os.path.join(folder, CONFIG_FILE)
+    with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8") as f:
+        json.dump({"config": type(config).__name__, **dataclasses.asdict(config)}, f, indent=1)
+    return path
+
+
+def load_config(path: str, base: Any) -> Any:
+    """``base`` with the settings saved in ``path`` (fields it does not know are left out)."""
+    import json
+
+    try:
+        with open(path, encoding="utf-8") as f:
+            saved = json.load(f)
+    except (OSError, ValueError) as error:
+        raise UserError(f"cannot read the run's settings in {path} ({error}); pass --preset to choose them") from None
+    if saved.get("config") != type(base).__name__:
+        raise UserError(f"the run in {os.path.dirname(path)} was trained by another agent ({saved.get('config')}, "
+                        f"not {type(base).__name__}); give this agent's model or --preset")
+    names = {f.name for f in dataclasses.fields(base)}
+    return dataclasses.replace(base, **{k: v for k, v in saved.items() if k in names})

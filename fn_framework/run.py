@@ -23,7 +23,8 @@ import os
 import sys
 from typing import Any, Optional, Sequence
 
-from fn_framework.config import add_config_flags, format_config, given_settings, resolve_preset
+from fn_framework.config import CONFIG_FILE, add_config_flags, format_config, given_settings, load_config
+from fn_framework.config import resolve_preset, save_config
 from fn_framework.config import trainer_class as config_trainer
 from fn_framework.errors import UserError
 from fn_framework.guards import check_display, check_model_path, check_resume, protected, run_folder
@@ -140,37 +141,6 @@ def parse(spec: RunSpec, argv: Optional[Sequence[str]] = None) -> tuple[argparse
     args = make_parser(spec, config, test).parse_args(argv)
     args.test = test
     return args, dataclasses.replace(config, **given_settings(args, config))
-
-
-CONFIG_FILE = "config.json"
-
-
-def save_config(config: Any, folder: str) -> str:
-    """Write the run's settings beside its model: ``--play`` and ``--resume`` start from them."""
-    import json
-
-    from fn_framework.files import atomic_path
-
-    path = os.path.join(folder, CONFIG_FILE)
-    with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8") as f:
-        json.dump({"config": type(config).__name__, **dataclasses.asdict(config)}, f, indent=1)
-    return path
-
-
-def load_config(path: str, base: Any) -> Any:
-    """``base`` with the settings saved in ``path`` (fields it does not know are left out)."""
-    import json
-
-    try:
-        with open(path, encoding="utf-8") as f:
-            saved = json.load(f)
-    except (OSError, ValueError) as error:
-        raise UserError(f"cannot read the run's settings in {path} ({error}); pass --preset to choose them") from None
-    if saved.get("config") != type(base).__name__:
-        raise UserError(f"the run in {os.path.dirname(path)} was trained by another agent ({saved.get('config')}, "
-                        f"not {type(base).__name__}); give this agent's model or --preset")
-    names = {f.name for f in dataclasses.fields(base)}
-    return dataclasses.replace(base, **{k: v for k, v in saved.items() if k in names})
 
 
 def main(spec: RunSpec, argv: Optional[Sequence[str]] = None) -> None:
