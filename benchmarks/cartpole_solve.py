@@ -105,6 +105,53 @@ def print_row(row: dict) -> None:
           flush=True)
 
 
+def run_all(runs: list[Callable[[], dict]], peer_module: Optional[str], seeds: list[int], protocol_args: dict,
+            eval_episodes: int) -> tuple[list[dict], list[dict], bool]:
+    """Our runs, then the peer's (``benchmarks.<peer_module>``: every ``ZOO`` agent for every seed), row by row.
+
+    Ctrl-C stops at the current run and keeps the rows so far. Returns ours, the peer's, interrupted.
+    """
+    import importlib
+
+    results: list[dict] = []
+    peer: list[dict] = []
+    try:
+        for run in runs:
+            results.append(run())
+            print_row(results[-1])
+            if results[-1]["stop"] == "interrupted":
+                raise KeyboardInterrupt
+        if peer_module:
+            module = importlib.import_module(f"benchmarks.{peer_module}")
+            if not module.available():
+                print("--peer sb3: stable-baselines3 is not installed (pip install -r requirements-peer.txt)")
+            else:
+                for name in module.ZOO:
+                    for seed in seeds:
+                        peer.append(module.run_peer(name, seed, protocol_args, eval_episodes))
+                        print_row(peer[-1])
+                        if peer[-1]["stop"] == "interrupted":
+                            raise KeyboardInterrupt
+    except KeyboardInterrupt:
+        print("Interrupted: reporting the runs so far.")
+        return results, peer, True
+    return results, peer, False
+
+
+def print_summary(results: list[dict], peer: list[dict]) -> tuple[list[dict], list[dict], list[dict]]:
+    """The medians table and our time / the peer's; returns our summary, the peer's and the ratios."""
+    ours, theirs = summarize(results), summarize(peer)
+    print(f"\n{'agent':>16} {'preset':>8} {'solved':>7} {'median steps':>13} {'median train s':>15}")
+    for row in ours + theirs:
+        steps = "-" if row["median_steps"] is None else row["median_steps"]
+        secs = "-" if row["median_train_s"] is None else f"{row['median_train_s']:.1f}"
+        print(f"{row['agent']:>16} {row['preset']:>8} {row['solved']:>3}/{row['runs']:<3} {steps:>13} {secs:>15}")
+    pairs = ratios(ours, theirs)
+    for pair in pairs:
+        print(f"{pair['ours']} / {pair['peer']}: {pair['time_ratio']:.2f}x the train time")
+    return ours, theirs, pairs
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--agent", nargs="*", choices=AGENTS, default=[], help="one or more of our agents")
@@ -130,41 +177,11 @@ def main() -> None:
                      "cap_steps": args.cap_steps, "cap_seconds": args.cap_seconds}
     print(f"CartPole-v1 solve (mean of {args.eval_episodes} greedy episodes >= {GOAL:g}, every "
           f"{args.eval_every} env steps); cap {args.cap_steps} steps / {args.cap_seconds:g} s; threads {threads}")
-    results: list[dict] = []
-    peer: list[dict] = []
-    interrupted = False
-    try:
-        for agent in args.agent:
-            for seed in args.seeds:
-                results.append(run_ours(agent, args.preset, seed, protocol_args, args.eval_episodes, logs))
-                print_row(results[-1])
-                if results[-1]["stop"] == "interrupted":
-                    raise KeyboardInterrupt
-        if args.peer == "sb3":
-            from benchmarks import sb3_peer
-
-            if not sb3_peer.available():
-                print("--peer sb3: stable-baselines3 is not installed (pip install torch==2.13.0 stable-baselines3)")
-            else:
-                for name in sb3_peer.ZOO:
-                    for seed in args.seeds:
-                        peer.append(sb3_peer.run_peer(name, seed, protocol_args, args.eval_episodes))
-                        print_row(peer[-1])
-                        if peer[-1]["stop"] == "interrupted":
-                            raise KeyboardInterrupt
-    except KeyboardInterrupt:
-        interrupted = True
-        print("Interrupted: reporting the runs so far.")
-
-    ours, theirs = summarize(results), summarize(peer)
-    print(f"\n{'agent':>16} {'preset':>8} {'solved':>7} {'median steps':>13} {'median train s':>15}")
-    for row in ours + theirs:
-        steps = "-" if row["median_steps"] is None else row["median_steps"]
-        secs = "-" if row["median_train_s"] is None else f"{row['median_train_s']:.1f}"
-        print(f"{row['agent']:>16} {row['preset']:>8} {row['solved']:>3}/{row['runs']:<3} {steps:>13} {secs:>15}")
-    pairs = ratios(ours, theirs)
-    for pair in pairs:
-        print(f"{pair['ours']} / {pair['peer']}: {pair['time_ratio']:.2f}x the train time")
+    runs = [lambda agent=agent, seed=seed: run_ours(agent, args.preset, seed, protocol_args, args.eval_episodes, logs)
+            for agent in args.agent for seed in args.seeds]
+    results, peer, interrupted = run_all(runs, "sb3_peer" if args.peer == "sb3" else None, args.seeds,
+                                         protocol_args, args.eval_episodes)
+    ours, theirs, pairs = print_summary(results, peer)
     print(f"threads: {threads}; machine: {machine()}")
     print(json.dumps({
         "results": results, "peer": peer, "summary": ours + theirs, "ratios": pairs, "threads": threads,

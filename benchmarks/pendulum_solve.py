@@ -74,7 +74,7 @@ def run_ours(preset_name: str, seed: int, protocol_args: dict, episodes: int, lo
 
 
 def main() -> None:
-    from benchmarks.cartpole_solve import machine, print_row, ratios, summarize
+    from benchmarks.cartpole_solve import machine, print_summary, ratios, run_all
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--preset", nargs="*", default=["book"],
@@ -100,41 +100,11 @@ def main() -> None:
                      "cap_steps": args.cap_steps, "cap_seconds": args.cap_seconds}
     print(f"{ENV} solve (mean of {args.eval_episodes} greedy episodes >= {GOAL:g}, every {args.eval_every} "
           f"env steps); cap {args.cap_steps} steps / {args.cap_seconds:g} s; threads {threads}", flush=True)
-    results: list[dict] = []
-    peer: list[dict] = []
-    interrupted = False
-    try:
-        for preset in args.preset:
-            for seed in args.seeds:
-                results.append(run_ours(preset, seed, protocol_args, args.eval_episodes, logs))
-                print_row(results[-1])
-                if results[-1]["stop"] == "interrupted":
-                    raise KeyboardInterrupt
-        if args.peer == "sb3":
-            from benchmarks import sb3_pendulum_peer
-
-            if not sb3_pendulum_peer.available():
-                print("--peer sb3: stable-baselines3 is not installed (pip install -r requirements-peer.txt)")
-            else:
-                for name in sb3_pendulum_peer.ZOO:
-                    for seed in args.seeds:
-                        peer.append(sb3_pendulum_peer.run_peer(name, seed, protocol_args, args.eval_episodes))
-                        print_row(peer[-1])
-                        if peer[-1]["stop"] == "interrupted":
-                            raise KeyboardInterrupt
-    except KeyboardInterrupt:
-        interrupted = True
-        print("Interrupted: reporting the runs so far.")
-
-    ours, theirs = summarize(results), summarize(peer)
-    print(f"\n{'agent':>16} {'preset':>8} {'solved':>7} {'median steps':>13} {'median train s':>15}")
-    for row in ours + theirs:
-        steps = "-" if row["median_steps"] is None else row["median_steps"]
-        secs = "-" if row["median_train_s"] is None else f"{row['median_train_s']:.1f}"
-        print(f"{row['agent']:>16} {row['preset']:>8} {row['solved']:>3}/{row['runs']:<3} {steps:>13} {secs:>15}")
-    pairs = ratios(ours, theirs)
-    for pair in pairs:
-        print(f"{pair['ours']} / {pair['peer']}: {pair['time_ratio']:.2f}x the train time")
+    runs = [lambda preset=preset, seed=seed: run_ours(preset, seed, protocol_args, args.eval_episodes, logs)
+            for preset in args.preset for seed in args.seeds]
+    results, peer, interrupted = run_all(runs, "sb3_pendulum_peer" if args.peer == "sb3" else None, args.seeds,
+                                         protocol_args, args.eval_episodes)
+    ours, theirs, pairs = print_summary(results, peer)
     solved_peers = [p for p in theirs if p["median_train_s"]]
     fastest = min(solved_peers, key=lambda p: p["median_train_s"]) if solved_peers else None
     vs_fastest = [{**pair, "peer": fastest["agent"]} for pair in ratios(ours, [fastest])] if fastest else []

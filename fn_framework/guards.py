@@ -3,9 +3,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-import signal
 import sys
-import threading
 from typing import Any, Iterator
 
 from fn_framework.errors import UserError
@@ -53,9 +51,8 @@ def protected(what: str) -> Iterator[None]:
     Atomic saves already leave the old file whole; this also keeps a second Ctrl-C from
     cutting a save in half and leaving its temporary file behind.
     """
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
+    from fn_framework.signals import handling
+
     received: list[int] = []
 
     def handler(signum: int, frame: Any) -> None:
@@ -63,12 +60,8 @@ def protected(what: str) -> Iterator[None]:
         sys.stderr.write(f"\nStill {what}: it finishes first, then the run exits.\n")
         sys.stderr.flush()
 
-    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
-    try:
+    with handling(handler):
         yield
-    finally:
-        for sig, old in previous.items():
-            signal.signal(sig, old)
     if received:
         sys.exit(130)
 

@@ -17,10 +17,6 @@ def stop_on_signal(request_stop: Callable[[], bool]) -> Iterator[None]:
     exits at once with status 130. Handlers are only installed in the main thread (Python
     allows no other) and are restored afterwards.
     """
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
     def handler(signum: int, frame: Any) -> None:
         if request_stop():
             sys.stderr.write("\nInterrupted again: exiting now.\n")
@@ -29,6 +25,19 @@ def stop_on_signal(request_stop: Callable[[], bool]) -> Iterator[None]:
         sys.stderr.write("\nStopping after this step and saving (press Ctrl-C again to quit at once)...\n")
         sys.stderr.flush()
 
+    with handling(handler):
+        yield
+
+
+@contextlib.contextmanager
+def handling(handler: Callable[[int, Any], None]) -> Iterator[None]:
+    """``handler`` for Ctrl-C and SIGTERM inside the block, the previous ones after it.
+
+    Only in the main thread: Python allows signal handlers nowhere else.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
     previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         yield
