@@ -56,7 +56,8 @@ class ActionScaling(_Bounded):
     numpy_call = call  # the same arithmetic on NumPy arrays, for NumpyForward
 
 
-@keras.saving.register_keras_serializable(package="baby_steps_rl")
+# A name of its own: A2C's SampleLayer holds "baby_steps_rl>SampleLayer" (one name, two classes: wrong loads).
+@keras.saving.register_keras_serializable(package="baby_steps_rl", name="ContinuousSampleLayer")
 class SampleLayer(_Bounded):
     """The book's SampleLayer: an action drawn from Normal(mean, scale), clipped to [low, high]."""
 

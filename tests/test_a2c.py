@@ -163,3 +163,14 @@ def test_play_without_a_model_is_one_line_error(script, tmp_path) -> None:
     assert len(errors) == 1 and "a2c_agent_test.keras" in errors[0]
     catcher = script(SCRIPT, "--play", "--log-dir", str(tmp_path))  # no model shipped for A2C on Catcher
     assert "no saved model at" in catcher.stderr and catcher.returncode == 2
+
+
+def test_each_custom_layer_has_a_registered_name_of_its_own() -> None:
+    import keras
+
+    import agents.a2c
+    import agents.policy_gradient_continuous  # its SampleLayer must not take A2C's name
+
+    assert keras.saving.get_registered_object("baby_steps_rl>SampleLayer") is agents.a2c.SampleLayer
+    assert (keras.saving.get_registered_object("baby_steps_rl>ContinuousSampleLayer")
+            is agents.policy_gradient_continuous.SampleLayer)
