@@ -169,10 +169,9 @@ class DeepQNetworkTrainer(Trainer):
 
     @classmethod
     def observe(cls, env: Any, config: Any) -> Any:
-        from agents.observers import CartPoleObserver, CatcherObserver
+        from agents.observers import CartPoleObserver, observe_catcher
 
-        c = config
-        return CartPoleObserver(env) if c.test_mode else CatcherObserver(env, c.frame_width, c.frame_height, c.frame_count)
+        return observe_catcher(env, config, CartPoleObserver)
 
     @staticmethod
     def load_agent(env: Any, path: str) -> DeepQNetworkAgent:

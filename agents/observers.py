@@ -68,6 +68,16 @@ class CatcherObserver(Observer):
         return np.stack(self._frames, axis=-1)
 
 
+def observe_catcher(env: gym.Env, config: Any, test_observer: Any = None) -> gym.Env:
+    """The Catcher agents' view (DQN, A2C, PPO): CatcherObserver at the config's frame size.
+
+    In the book's test mode ``test_observer`` wraps the env instead (None: the raw state, as A2C's).
+    """
+    if config.test_mode:
+        return test_observer(env) if test_observer is not None else env
+    return CatcherObserver(env, config.frame_width, config.frame_height, config.frame_count)
+
+
 def _name(env: gym.Env) -> str:
     spec = getattr(env, "spec", None)
     return spec.id if spec is not None else type(env.unwrapped).__name__

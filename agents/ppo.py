@@ -97,10 +97,9 @@ class PPOTrainer(Trainer):
     @classmethod
     def observe(cls, env: Any, config: Any) -> Any:
         """Catcher through the book's CatcherObserver; test mode: the raw state vector."""
-        from agents.observers import CatcherObserver
+        from agents.observers import observe_catcher
 
-        c = config
-        return env if c.test_mode else CatcherObserver(env, c.frame_width, c.frame_height, c.frame_count)
+        return observe_catcher(env, config)
 
     @staticmethod
     def load_agent(env: Any, path: str) -> PPOAgent:
