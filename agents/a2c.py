@@ -27,6 +27,7 @@ import numpy as np
 import tensorflow as tf
 
 from agents.a2c_config import ActorCriticConfig
+from agents.a2c_loss import actor_critic_loss, categorical_entropy  # noqa: F401 (agents.a2c API)
 from agents.networks import cnn_trunk, compiled_forward
 from agents.returns import discounted_returns, standardize
 from fn_framework import Experience, FNAgent, Trainer, load_keras_model
@@ -50,46 +51,6 @@ class SampleLayer(keras.layers.Layer):
 
     def get_config(self) -> dict:
         return super().get_config()
-
-
-def categorical_entropy(logits: tf.Tensor) -> tf.Tensor:
-    """Entropy of ``softmax(logits)`` per row, computed stably (OpenAI baselines, as in the book)."""
-    a0 = logits - tf.reduce_max(logits, axis=-1, keepdims=True)
-    ea0 = tf.exp(a0)
-    z0 = tf.reduce_sum(ea0, axis=-1, keepdims=True)
-    p0 = ea0 / z0
-    return tf.reduce_sum(p0 * (tf.math.log(z0) - a0), axis=-1)
-
-
-def actor_critic_loss(
-    action_evals: tf.Tensor,
-    estimateds: tf.Tensor,
-    actions: tf.Tensor,
-    values: tf.Tensor,
-    value_loss_weight: float = 1.0,
-    entropy_weight: float = 0.1,
-) -> dict[str, tf.Tensor]:
-    """The book's loss and its parts, keyed by their TensorBoard tags.
-
-    ``policy + value_loss_weight * mse(values, estimateds) - entropy_weight * entropy``,
-    where policy is ``mean(cross_entropy(logits, a) * stop_gradient(values - estimateds))``.
-    """
-    estimateds = tf.reshape(estimateds, [-1])
-    values = tf.cast(values, estimateds.dtype)
-    neg_logs = tf.nn.sparse_softmax_cross_entropy_with_logits(logits=action_evals, labels=actions)
-    advantages = values - tf.stop_gradient(estimateds)  # the policy loss must not train the critic
-    policy_loss = tf.reduce_mean(neg_logs * advantages)
-    value_loss = tf.reduce_mean(tf.square(values - estimateds))
-    entropy = tf.reduce_mean(categorical_entropy(action_evals))
-    loss = policy_loss + value_loss_weight * value_loss - entropy_weight * entropy
-    return {
-        "loss/total": loss,
-        "loss/policy": policy_loss,
-        "loss/value": value_loss,
-        "policy/neg_logs": tf.reduce_mean(neg_logs),
-        "policy/advantage": tf.reduce_mean(advantages),
-        "policy/entropy": entropy,
-    }
 
 
 class ActorCriticAgent(FNAgent):
@@ -166,6 +127,13 @@ class ActorCriticAgent(FNAgent):
         action, _, _ = self._forward(np.asarray([s], dtype=np.float32))
         return int(action.numpy()[0])
 
+    def policy_batch(self, states: Sequence[Any]) -> np.ndarray:
+        """``SampleLayer``'s action for each state, one forward pass (the vector loop)."""
+        if not self.initialized:
+            return np.random.randint(len(self.actions), size=len(states))
+        actions, _, _ = self._forward(np.asarray(states, dtype=np.float32))
+        return actions.numpy()
+
     def estimate(self, s: Any) -> float:
         """The critic's value of one state."""
         return float(self.estimate_values(np.asarray([s]))[0])
@@ -213,8 +181,9 @@ class ActorCriticTrainer(Trainer):
     def __init__(self, config: Any = None, log_dir: str = "", **kwargs: Any) -> None:
         super().__init__(config, log_dir, **kwargs)
         self.losses: dict[str, float] = {}
-        self.rewards: list[float] = []
-        self._episode_ends: list[bool] = []  # parallel to experiences: did an episode stop there?
+        self.reward_max = np.full(1, -np.inf)  # per copy: the largest reward of its current episode
+        #: Parallel to experiences: where did an episode stop? One bool per copy (the book's loop: one).
+        self._episode_ends: list[np.ndarray] = []
 
     @property
     def trainer_name(self) -> str:
@@ -234,25 +203,34 @@ class ActorCriticTrainer(Trainer):
     def train(self, env: Any, episode_count: Optional[int] = None, render: bool = False) -> ActorCriticAgent:
         actions = list(range(env.action_space.n))
         agent = ActorCriticAgentTest(actions) if self.config.test_mode else ActorCriticAgent(actions)
+        self.reward_max = np.full(self.n_copies, -np.inf)
+        self._episode_ends = []
         self.train_loop(env, agent, episode_count, render=render)
         return agent
 
     def episode_begin(self, episode: int, agent: ActorCriticAgent) -> None:
-        self.rewards = []
-        if self._episode_ends:
-            self._episode_ends[-1] = True
+        if self._episode_ends and not self.uses_vector_envs:
+            self._episode_ends[-1][:] = True  # the book's loop: the previous step ended an episode
 
     def step(self, episode: int, step_count: int, agent: ActorCriticAgent, experience: Experience) -> None:
-        self.rewards.append(experience.r)
-        self._episode_ends.append(False)
+        """Collect experiences (one per copy and step); initialize, then update every ``batch_size``."""
+        if self.uses_vector_envs:  # the vector loop hands the step of every copy at once
+            self.experiences.append(experience)
+            self._episode_ends.append(self.vector_step.ends.copy())
+        else:  # the book's loop has stored it; whether it ends the episode is known at the next begin
+            self._episode_ends.append(np.zeros(1, bool))
+        self.reward_max = np.maximum(self.reward_max, experience.r)
+        collected = len(self.experiences) * self.n_copies
         if not agent.initialized:
-            if len(self.experiences) < self.config.buffer_size:
+            if collected < self.config.buffer_size:
                 return  # store experiences until there are enough to initialize
-            agent.initialize(self.experiences, self.make_optimizer(), **self.loss_weights())
+            first = self.experiences[0]
+            first = first._replace(s=first.s[0]) if self.uses_vector_envs else first
+            agent.initialize([first], self.make_optimizer(), **self.loss_weights())
             self.logger.set_model(agent.model)
             self.training = True
         else:
-            if len(self.experiences) < self.config.batch_size:
+            if collected < self.config.batch_size:
                 return  # store experiences until there are enough to update
             self.losses = agent.update(*self.make_batch(agent))
             self.check_loss(self.losses["loss/total"])
@@ -270,24 +248,37 @@ class ActorCriticTrainer(Trainer):
         agent.build(env.observation_space.shape, self.make_optimizer(), **self.loss_weights())
 
     def make_batch(self, agent: ActorCriticAgent) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """States, actions and standardised n-step returns of the collected experiences."""
-        experiences = list(self.experiences)
-        states = np.array([e.s for e in experiences])
-        actions = np.array([e.a for e in experiences])
-        ends = list(self._episode_ends)
-        ends[-1] = True  # the batch's end cuts the last episode piece
-        next_values = np.zeros(len(experiences))
-        cut = [i for i, e in enumerate(experiences) if ends[i] and not e.d]
-        if cut:  # the critic's value where a piece stops without a terminal state
-            next_values[cut] = agent.estimate_values(np.array([experiences[i].n_s for i in cut]))
-        values = discounted_returns(
-            [e.r for e in experiences], self.config.gamma, [e.d for e in experiences], ends, next_values
-        )
-        return states, actions, standardize(values)
+        """States, actions and n-step returns (standardised, as in the book) of the collected experiences.
+
+        The experiences are ``(steps, copies)``; each copy's returns walk back from its last step.
+        """
+        rows, n = list(self.experiences), self.n_copies
+        steps = len(rows)
+        shape = np.shape(rows[0].s)[1:] if self.uses_vector_envs else np.shape(rows[0].s)
+
+        def column(name: str, dtype: Any, *tail: int) -> np.ndarray:
+            return np.asarray([getattr(e, name) for e in rows], dtype).reshape(steps, n, *tail)
+
+        states, next_states = column("s", np.float32, *shape), column("n_s", np.float32, *shape)
+        actions, rewards, dones = column("a", np.int64), column("r", np.float64), column("d", bool)
+        ends = np.array(self._episode_ends).reshape(steps, n)
+        ends[-1] = True  # the batch's end cuts every copy's episode piece
+        next_values = np.zeros((steps, n))
+        cut = ends & ~dones
+        if cut.any():  # the critic's value where a piece stops without a terminal state
+            next_values[cut] = agent.estimate_values(next_states[cut])
+        values = np.stack([
+            discounted_returns(rewards[:, j], self.config.gamma, dones[:, j], ends[:, j], next_values[:, j])
+            for j in range(n)
+        ], axis=1).reshape(-1)
+        if self.config.standardize_returns:
+            values = standardize(values)
+        return states.reshape(-1, *shape), actions.reshape(-1), values
 
     def episode_end(self, episode: int, step_count: int, agent: ActorCriticAgent) -> None:
+        reward_max, self.reward_max[self.env_index] = self.reward_max[self.env_index], -np.inf
         if not agent.initialized or self.diverged:
             return
-        self.logger.write(self.total_steps, "reward_max", max(self.rewards))
+        self.logger.write(self.total_steps, "reward_max", float(reward_max))
         for name, value in self.losses.items():
             self.logger.write(self.total_steps, name, value)

@@ -5,10 +5,11 @@ from dataclasses import dataclass, replace
 from typing import ClassVar
 
 from agents.catcher_config import CatcherAgentConfig
+from fn_framework.config import VectorConfig
 
 
 @dataclass(frozen=True)
-class ActorCriticConfig(CatcherAgentConfig):
+class ActorCriticConfig(CatcherAgentConfig, VectorConfig):
     """The book's ``ActorCriticTrainer`` and its script: Catcher-v0, 80x80x4 frames, lr 7e-5."""
 
     TRAINER: ClassVar[str] = "agents.a2c:ActorCriticTrainer"
@@ -25,6 +26,8 @@ class ActorCriticConfig(CatcherAgentConfig):
     """Weight of the entropy bonus in the loss."""
     value_loss_weight: float = 1.0
     """Weight of the critic's squared error in the loss."""
+    standardize_returns: bool = True
+    """Standardise each batch's n-step returns (the book; a batch without a reward then becomes a +-1.7 ramp)."""
     keep_best: bool = True
     """Keep the best episode's model at the model path (the book's; ties: the better recent mean); the final one goes to *_last."""
 

@@ -195,6 +195,7 @@ class PolicyGradientTrainer(Trainer):
     def __init__(self, config: Any = None, log_dir: str = "", **kwargs: Any) -> None:
         super().__init__(config, log_dir, **kwargs)
         self.recent_returns: deque[np.ndarray] = deque(maxlen=self.config.baseline_episodes)
+        self.copy_episodes: list[list[Experience]] = []  # the vector loop: each copy's episode so far
 
     @classmethod
     def observe(cls, env: Any, config: Any) -> Any:
@@ -209,6 +210,7 @@ class PolicyGradientTrainer(Trainer):
     def train(self, env: Any, episode_count: Optional[int] = None, render: bool = False) -> PolicyGradientAgent:
         agent = PolicyGradientAgent(list(range(env.action_space.n)), input_clip=self.config.input_clip)
         self.recent_returns = deque(maxlen=self.config.baseline_episodes)
+        self.copy_episodes = [[] for _ in range(self.n_copies)]
         self.train_loop(env, agent, episode_count, render=render)
         return agent
 
@@ -217,6 +219,24 @@ class PolicyGradientTrainer(Trainer):
             # The book's latest revision: no replay, only this episode (a list, so long
             # episodes of other envs are kept whole).
             self.experiences = []
+
+    def step(self, episode: int, step_count: int, agent: PolicyGradientAgent, experience: Experience) -> None:
+        """The vector loop: split the step into each copy's experience (the book's loop stores its own)."""
+        if not self.uses_vector_envs:
+            return
+        for j, episode_so_far in enumerate(self.copy_episodes):
+            e = Experience(experience.s[j], int(experience.a[j]), float(experience.r[j]), experience.n_s[j],
+                           bool(experience.d[j]))
+            episode_so_far.append(e)
+            if not agent.initialized:
+                self.experiences.append(e)  # random play that fits the scaler
+
+    def episode_experiences(self, step_count: int) -> list[Experience]:
+        """The experiences of the episode that just ended (of copy ``env_index`` in the vector loop)."""
+        if not self.uses_vector_envs:
+            return self.get_recent(step_count)
+        experiences, self.copy_episodes[self.env_index] = self.copy_episodes[self.env_index], []
+        return experiences
 
     def make_batch(self, policy_experiences: Sequence[Experience]) -> tuple[np.ndarray, list[int], np.ndarray]:
         """A random batch of the episode, its returns standardised within the batch.
@@ -239,11 +259,15 @@ class PolicyGradientTrainer(Trainer):
 
     def episode_end(self, episode: int, step_count: int, agent: PolicyGradientAgent) -> None:
         if not agent.initialized:
+            self.episode_experiences(step_count)  # random play teaches nothing
             if len(self.experiences) == self.config.buffer_size:
                 agent.initialize(self.experiences, self.make_optimizer())
                 self.logger.set_model(agent.model)
+                self.copy_episodes = [[] for _ in self.copy_episodes]  # the rest of them is on-policy
             return
-        experiences = self.get_recent(step_count)
+        experiences = self.episode_experiences(step_count)
+        if not experiences:
+            return  # a copy whose random-play steps were dropped at initialization
         returns = discounted_returns([e.r for e in experiences], self.config.gamma)
         if self.config.baseline_episodes > 1:
             returns = self.standardize_with_recent(returns)

@@ -4,11 +4,11 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import ClassVar
 
-from fn_framework.config import TrainerConfig
+from fn_framework.config import VectorConfig
 
 
 @dataclass(frozen=True)
-class PolicyGradientConfig(TrainerConfig):
+class PolicyGradientConfig(VectorConfig):
     """The book's ``PolicyGradientTrainer`` on CartPole-v0 (its latest revision: no replay)."""
 
     TRAINER: ClassVar[str] = "agents.policy_gradient:PolicyGradientTrainer"

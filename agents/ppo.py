@@ -5,28 +5,25 @@ Beyond the book, which ends at A2C. The algorithm is the PPO paper's as SB3 and 
 
 * ``PPOAgent`` (``agents/ppo_policy.py``) acts for all envs with ONE forward pass (NumPy for the
   Dense test net, a compiled call for the CNN).
-* ``PPOTrainer`` runs its own rollout loop over ``n_envs`` copies (``agents/vector.py``, made
-  with the run's ``env_factory``), reusing the book's Trainer for the rest: the hooks, the
-  ``reward`` scalar and ``monitor.csv`` row of every episode of every env, the budgets, keeping
-  the best model, the greedy evaluations, Ctrl-C and ``--resume``. Every ``log_interval``
+* ``PPOTrainer`` runs on the Trainer's vector loop over ``n_envs`` copies
+  (``fn_framework/vector_loop.py``, copies made with the run's ``env_factory``), which keeps the
+  book's hooks and bookkeeping for every episode of every copy; its ``step`` fills the rollout
+  and learns when it is full. Every ``log_interval``
   rollouts it prints SB3's table (approx_kl, clip_fraction, ep_reward_mean, ...), and writes the
   same to TensorBoard on the env-step axis.
 """
 from __future__ import annotations
 
 import time
-from typing import Any, Callable, Optional, Sequence
+from typing import Any, Optional, Sequence
 
 import keras
 import numpy as np
-from gymnasium.vector import AutoresetMode
 
 from agents.ppo_config import PPOConfig
 from agents.ppo_update import explained_variance, gae
-from agents.vector import VectorEpisodes, VectorStep, make_vector_env
 from fn_framework import Experience, Trainer
-
-
+from fn_framework.vector import VectorStep
 from agents.ppo_policy import PPOAgent, PPOAgentTest  # noqa: F401 (agents.ppo API)
 
 
@@ -71,24 +68,22 @@ class PPOTrainer(Trainer):
     Settings: ``PPOConfig``. The book's hooks: ``begin_train`` when the agent is built,
     ``episode_begin``/``episode_end`` for each episode of each copy (numbered in the order they
     begin and end), ``step(episode, t, agent, experience)`` once per vector step with an
-    ``Experience`` of arrays (one row per copy; ``t``: the step's place in the rollout); PPO's
+    ``Experience`` of arrays (one row per copy; ``t``: vector steps so far); PPO's
     ``step`` updates when the rollout is full. ``--render`` while training: every copy renders.
     """
 
     config_class = PPOConfig
     file_name = "ppo_agent.keras"
-    #: Steps its own copies of the env (made with ``env_factory``): the benchmarks wrap the vector env.
+    #: Always the vector loop, even with one env.
     vector_envs = True
 
     def __init__(self, config: Any = None, log_dir: str = "", **kwargs: Any) -> None:
         super().__init__(config, log_dir, **kwargs)
-        #: Wraps the training vector env (the benchmarks' Protocol counts its steps); identity if None.
-        self.vector_wrapper: Optional[Callable[[Any], Any]] = None
         self.iterations = 0
         self.stats: dict[str, float] = {}
         self.episode_info: list[tuple[float, int]] = []  # the last 100 episodes' (return, length)
         self.rollout: Any = None
-        self.frames: Optional[list[np.ndarray]] = None  # observed frames being collected (observe_interval)
+        self._values = self._log_probs = np.zeros(0)  # the sampled actions' values and log-probabilities
 
     @property
     def trainer_name(self) -> str:
@@ -108,6 +103,7 @@ class PPOTrainer(Trainer):
     def train(self, env: Any, episode_count: Optional[int] = None, render: bool = False) -> PPOAgent:
         actions = list(range(env.action_space.n))
         agent = PPOAgentTest(actions) if self.config.test_mode else PPOAgent(actions)
+        self.rollout = None
         self.train_loop(env, agent, episode_count, render=render)
         return agent
 
@@ -125,100 +121,24 @@ class PPOTrainer(Trainer):
     def reinitialize(self, episode: int, agent: PPOAgent, env: Any) -> None:
         self.begin_train(episode, agent)  # --resume: the checkpoint then restores weights and Adam
 
-    def make_envs(self, env: Any) -> VectorEpisodes:
-        """``n_envs`` copies from ``env_factory`` (without one: ``config.env`` through ``observe``)."""
-        factory = self.env_factory
-        if factory is None:
-            from fn_framework.cli import make_env
-
-            factory = lambda: type(self).observe(make_env(self.config.env), self.config)  # noqa: E731
-        venv = make_vector_env(factory, self.config.n_envs, self.config.vector_mode, AutoresetMode.SAME_STEP)
-        return VectorEpisodes(self.vector_wrapper(venv) if self.vector_wrapper else venv)
-
-    def train_loop(self, env: Any, agent: Any, episode: Optional[int] = None, initial_count: Optional[int] = None,
-                   render: bool = False, observe_interval: Optional[int] = None) -> None:
-        """The rollout loop: the base loop's bookkeeping, for every episode of every copy."""
-        from fn_framework.config import format_config
-        from fn_framework.signals import stop_on_signal
-
-        c = self.config
-        episodes = c.episodes if episode is None else episode
-        self.agent, self.agent_obs_shape = agent, tuple(env.observation_space.shape)
-        self.reward_log, self.total_steps, self.training_count = [], 0, 0
-        self.best_score, self.best_saved = (), False
-        if self.resume_state is not None:
-            self._resume(env, agent)
-        else:
-            self.begin_train(0, agent)
+    def start_vector_training(self, agent: PPOAgent) -> None:
+        self.begin_train(0, agent)  # PPO learns from its first rollout
         self.training = True
-        self.interrupted = self.budget_spent = self.stop_requested = False
-        self.logger.start_monitor(_env_id(env), resume_rows=len(self.reward_log) if self.reward_log else None)
-        self.logger.write_text("config", format_config(c))
-        self.rollout = Rollout(c.n_steps, c.n_envs, self.agent_obs_shape)
-        envs = self.make_envs(env)
-        start = time.perf_counter()
-        self._clock = (start, self.total_steps)
-        try:
-            with stop_on_signal(self._request_stop):
-                obs = envs.reset(seed=np.random.randint(0, 2**31 - 1, size=c.n_envs))
-                started = len(self.reward_log)
-                for i in range(c.n_envs):
-                    self.episode_begin(started + i, agent)
-                started += c.n_envs
-                while len(self.reward_log) < episodes:
-                    if self.stop_requested or self._out_of_budget(start):
-                        self.interrupted = not self.budget_spent
-                        break
-                    actions, values, log_probs = agent.sample(obs)
-                    step = envs.step(actions)
-                    final_values = np.zeros(c.n_envs)
-                    truncated = np.flatnonzero(step.truncated)
-                    if len(truncated):  # bootstrap from V(final observation) at a time limit
-                        final_values[truncated] = agent.values(step.next_obs[truncated])
-                    self.rollout.add(step, values, log_probs, final_values)
-                    steps_before, self.total_steps = self.total_steps, self.total_steps + c.n_envs
-                    self.step(len(self.reward_log), self.rollout.t, agent,
-                              Experience(step.obs, step.actions, step.rewards, step.next_obs, step.terminated))
-                    obs = envs.obs
-                    self._observe(step.obs[0])
-                    for _, episode_return, length in step.episodes:
-                        started = self._episode_done(agent, episode_return, length, started)
-                    if c.eval_every > 0 and self.total_steps // c.eval_every > steps_before // c.eval_every:
-                        self.evaluate(agent)
-        finally:
-            envs.close()
-        if c.keep_best and agent.initialized and not self.best_saved and not self.diverged:
-            agent.save(self.model_path)
-        self.logger.flush()
-        self.logger.close_monitor()
 
-    def _episode_done(self, agent: PPOAgent, episode_return: float, length: int, started: int) -> int:
-        """The base loop's bookkeeping of a finished episode; the copy's next one begins."""
-        c, i = self.config, len(self.reward_log)
-        self.reward_log.append(episode_return)
-        self.episode_info = (self.episode_info + [(episode_return, length)])[-100:]
-        self.logger.write(self.total_steps, "reward", episode_return)
-        self.logger.write(self.total_steps, "episode", i)
-        self.logger.write_episode(episode_return, length)
-        self.episode_end(i, length, agent)
-        if self.is_event(i, c.report_interval):
-            self.logger.describe("reward", self.reward_log[-c.report_interval:], episode=i)
-        if c.keep_best and c.eval_every == 0 and not self.diverged:
-            self.keep_if_best(agent, self._episode_score())
-        if c.observe_interval > 0 and i % c.observe_interval == 0 and self.frames is None:
-            self.frames = []  # the first copy's next frames go to TensorBoard's ``observation``
-        self.episode_begin(started, agent)
-        return started + 1
-
-    def _observe(self, state: np.ndarray) -> None:
-        if self.frames is None:
-            return
-        self.frames.append(state)
-        if len(self.frames) == self.max_observed_frames:
-            self.logger.write_image(self.total_steps, self.frames)
-            self.frames = None
+    def act_batch(self, agent: PPOAgent, states: np.ndarray) -> np.ndarray:
+        actions, self._values, self._log_probs = agent.sample(states)
+        return actions
 
     def step(self, episode: int, step_count: int, agent: PPOAgent, experience: Experience) -> None:
+        """Add the vector step to the rollout; learn when it is full."""
+        c, step = self.config, self.vector_step
+        if self.rollout is None:
+            self.rollout = Rollout(c.n_steps, c.n_envs, self.agent_obs_shape)
+        final_values = np.zeros(c.n_envs)
+        truncated = np.flatnonzero(step.truncated)
+        if len(truncated):  # bootstrap from V(final observation) at a time limit
+            final_values[truncated] = agent.values(step.next_obs[truncated])
+        self.rollout.add(step, self._values, self._log_probs, final_values)
         if self.rollout.full:
             self.learn(agent, experience.n_s)
 
@@ -271,7 +191,3 @@ def format_table(rows: dict[str, Any]) -> str:
     line = "-" * (width[0] + width[1] + 7)
     return "\n".join([line, *(f"| {k:<{width[0]}} | {v:<{width[1]}} |" for k, v in cells), line])
 
-
-def _env_id(env: Any) -> str:
-    spec = getattr(env, "spec", None)
-    return spec.id if spec is not None else type(getattr(env, "unwrapped", env)).__name__

@@ -5,10 +5,11 @@ from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
 from agents.catcher_config import CatcherAgentConfig
+from fn_framework.config import VectorConfig
 
 
 @dataclass(frozen=True)
-class PPOConfig(CatcherAgentConfig):
+class PPOConfig(CatcherAgentConfig, VectorConfig):
     """Proximal Policy Optimization (Schulman et al. 2017) on vector envs: beyond the book, which stops at A2C.
 
     There is no book value for any of these, so ``BOOK`` is empty and the ``book`` preset holds the
@@ -55,18 +56,10 @@ class PPOConfig(CatcherAgentConfig):
     """Anneal clip_range linearly to 0 over the steps budget (the RL-Zoo's lin_X)."""
     normalize_advantage: bool = True
     """Standardise the advantages within each minibatch."""
-    vector_mode: str = "sync"
-    """sync: the copies step in this process (Gymnasium SyncVectorEnv); async: one subprocess each (AsyncVectorEnv)."""
     log_interval: int = 1
     """Rollouts between the printed training tables (TensorBoard gets every rollout)."""
     keep_best: bool = False
     """Keep the best model at the model path while training (ties: the better recent mean); the final one goes to *_last."""
-
-    def __post_init__(self) -> None:
-        if self.vector_mode not in ("sync", "async"):
-            from fn_framework.errors import UserError
-
-            raise UserError(f"vector_mode must be sync or async, not {self.vector_mode!r}")
 
 
 BOOK = PPOConfig()

@@ -149,7 +149,7 @@ def protocol_wrapper(env: Any, protocol: Protocol) -> Any:
 def protocol_vector_wrapper(venv: Any, protocol: Protocol) -> Any:
     """A vector env whose every sub-env step ticks ``protocol``, counted in this (the parent) process.
 
-    For trainers that step their own copies (``vector_envs``, PPO): wrapping each copy would tick in
+    For trainers on the vector loop (``uses_vector_envs``: PPO, ``n_envs > 1``): wrapping each copy would tick in
     ``AsyncVectorEnv``'s subprocesses. One tick per sub-env step, as SB3's ``DummyVecEnv`` of
     protocol-wrapped envs ticks, so evaluations fall on the same env-step counts; a NEXT_STEP
     reset step (the step after a done) is not an env step and does not tick.
@@ -235,6 +235,29 @@ def bench_config(
     return run_name, name, dataclasses.replace(config, **(overrides or {}))  # a sweep's sampled settings
 
 
+def parse_value(text: str) -> Any:
+    """``"4"`` -> 4, ``"1e-3"`` -> 0.001, ``"true"`` -> True, else the text (command-line settings)."""
+    if text.lower() in ("true", "false"):
+        return text.lower() == "true"
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            pass
+    return text
+
+
+def parse_overrides(items: Sequence[str]) -> dict[str, Any]:
+    """``["field=value", ...]`` (``--set``) -> config overrides."""
+    overrides = {}
+    for item in items:
+        field, sep, value = item.partition("=")
+        if not sep or not field:
+            raise SystemExit(f"error: --set takes field=value, not {item!r}")
+        overrides[field.replace("-", "_")] = parse_value(value)
+    return overrides
+
+
 def make_trainer(config: Any, log_dir: str) -> Any:
     """The trainer of ``config``, logging and saving under ``log_dir``."""
     from fn_framework.config import trainer_class
@@ -256,7 +279,7 @@ def run_trainer(trainer: Any, env: Any, protocol: Protocol) -> str:
     import io
     from contextlib import redirect_stdout
 
-    if getattr(trainer, "vector_envs", False):  # it steps copies of env (env_factory): wrap its vector env
+    if trainer.uses_vector_envs:  # it steps copies of env (env_factory): wrap its vector env
         trainer.vector_wrapper = lambda venv: protocol_vector_wrapper(venv, protocol)
         train_env = env
     else:

@@ -34,6 +34,8 @@ def parse_search(items: list[str]) -> dict[str, Any]:
     """``field=kind:args`` -> a Tune search space over config fields."""
     from ray import tune
 
+    from benchmarks.harness import parse_value
+
     space: dict[str, Any] = {}
     for item in items:
         field, _, spec = item.partition("=")
@@ -41,25 +43,13 @@ def parse_search(items: list[str]) -> dict[str, Any]:
         args = rest.split(":") if rest else []
 
         if kind == "choice" and args:
-            space[field] = tune.choice([_value(v) for v in args[0].split(",")])
+            space[field] = tune.choice([parse_value(v) for v in args[0].split(",")])
         elif kind in ("uniform", "loguniform", "randint") and len(args) == 2:
-            space[field] = getattr(tune, kind)(_value(args[0]), _value(args[1]))
+            space[field] = getattr(tune, kind)(parse_value(args[0]), parse_value(args[1]))
         else:
             raise SystemExit(f"error: cannot read --search {item!r} (field=choice:a,b | uniform:lo:hi | "
                              "loguniform:lo:hi | randint:lo:hi)")
     return space
-
-
-def _value(text: str) -> Any:
-    """``"4"`` -> 4, ``"1e-3"`` -> 0.001, ``"true"`` -> True, else the text."""
-    if text.lower() in ("true", "false"):
-        return text.lower() == "true"
-    for kind in (int, float):
-        try:
-            return kind(text)
-        except ValueError:
-            pass
-    return text
 
 
 def trial(params: dict[str, Any]) -> None:

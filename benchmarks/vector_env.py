@@ -38,7 +38,7 @@ def env_maker(task: str, config: Any) -> Any:
 def stepping(task: str, mode: str, n_envs: int, steps: int, config: Any) -> float:
     import numpy as np
 
-    from agents.vector import VectorEpisodes, make_vector_env
+    from fn_framework.vector import VectorEpisodes, make_vector_env
 
     envs = VectorEpisodes(make_vector_env(env_maker(task, config), n_envs, mode))
     envs.reset(seed=list(range(n_envs)))

@@ -88,6 +88,21 @@ class FNAgent:
             return int(np.random.choice(self.actions, size=1, p=probs)[0])
         return int(np.argmax(estimates))
 
+    def policy_batch(self, states: Sequence[Any]) -> np.ndarray:
+        """``policy`` for each state with one forward pass: how the vector loop acts for all copies."""
+        n = len(states)
+        if not self.initialized:
+            return np.random.randint(len(self.actions), size=n)
+        estimates = np.asarray(self.estimate_batch(states), dtype=np.float64)
+        if self.estimate_probs:
+            probs = estimates / estimates.sum(axis=1, keepdims=True)
+            picks = (probs.cumsum(axis=1) > np.random.random((n, 1))).argmax(axis=1)
+        else:
+            picks = estimates.argmax(axis=1)
+            explore = np.random.random(n) < self.epsilon
+            picks[explore] = np.random.randint(len(self.actions), size=int(explore.sum()))
+        return np.asarray(self.actions)[picks]
+
     def play(
         self, env: Any, episode_count: int = 5, render: bool = True, record: Optional[str] = None,
         greedy: bool = False,

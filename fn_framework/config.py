@@ -66,6 +66,20 @@ class TrainerConfig:
         return False
 
 
+@dataclasses.dataclass(frozen=True)
+class VectorConfig(TrainerConfig):
+    """For the trainers that can step several copies of the env as one (``fn_framework/vector_loop.py``)."""
+
+    n_envs: int = 1
+    """Env copies stepped as one vector env, acting with one forward pass for all (1: the book's single env)."""
+    vector_mode: str = "sync"
+    """sync: the copies step in this process (Gymnasium SyncVectorEnv); async: one subprocess each (AsyncVectorEnv)."""
+
+    def __post_init__(self) -> None:
+        if self.vector_mode not in ("sync", "async"):
+            raise UserError(f"vector_mode must be sync or async, not {self.vector_mode!r}")
+
+
 @functools.lru_cache(maxsize=None)
 def field_docs(cls: type) -> dict[str, str]:
     """``{field: docstring}`` from the string literal under each field, base classes first."""

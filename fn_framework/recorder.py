@@ -58,6 +58,28 @@ class FrameStore:
         self._file.close()
 
 
+def write_gif(images: Iterator[Any], path: str, duration: int) -> None:
+    """An endless-loop GIF written frame by frame, so memory stays one frame whatever the clip's length.
+
+    Pillow's ``save(save_all=True)`` keeps every frame until the end. Here the first frame's
+    adaptive palette (256 colours) is the global one and each later frame is mapped onto it.
+    """
+    from PIL import GifImagePlugin, Image
+
+    palette = None
+    with open(path, "wb") as f:
+        for im in images:
+            params: dict[str, Any] = {"duration": duration}
+            if palette is None:
+                frame = palette = im.convert("RGB").quantize(colors=256)
+                header, _ = GifImagePlugin.getheader(frame, info={"loop": 0})
+                f.write(b"".join(header))
+            else:
+                frame = im.convert("RGB").quantize(palette=palette, dither=Image.Dither.NONE)
+            f.write(b"".join(GifImagePlugin.getdata(frame, **params)))
+        f.write(b";")  # the GIF trailer
+
+
 def save_animation(frames: Iterable[np.ndarray], path: str, fps: int = 30) -> str:
     """Write ``frames`` (``uint8`` ``(h, w, 3)``, a list or a ``FrameStore``) to ``path``, one at a time.
 
@@ -79,9 +101,7 @@ def save_animation(frames: Iterable[np.ndarray], path: str, fps: int = 30) -> st
 
     with atomic_path(path) as tmp:
         if suffix == ".gif":
-            stream = images()
-            next(stream).save(tmp, format="GIF", save_all=True, append_images=stream,
-                              duration=max(1, round(1000 / fps)), loop=0)
+            write_gif(images(), tmp, duration=max(1, round(1000 / fps)))
         elif suffix == ".mp4":
             try:
                 import imageio.v2 as imageio

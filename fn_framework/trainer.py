@@ -25,9 +25,10 @@ from fn_framework.config import TrainerConfig, format_config
 from fn_framework.experience import Experience
 from fn_framework.logger import Logger
 from fn_framework.signals import progress, stop_on_signal
+from fn_framework.vector_loop import VectorLoop, env_id
 
 
-class Trainer(BestModelKeeping):
+class Trainer(BestModelKeeping, VectorLoop):
     """Run episodes, collect experiences and call the training hooks.
 
     Args:
@@ -119,10 +120,13 @@ class Trainer(BestModelKeeping):
         Training begins when ``experiences`` is full, or after ``initial_count``
         episodes if that is positive. Only ``terminated`` is stored as the
         experience's ``d``; a truncation ends the episode without being terminal.
+        With several env copies (``n_envs > 1``) this is ``vector_loop``.
         """
         config = self.config
         episode = config.episodes if episode is None else episode
         initial_count = config.initial_count if initial_count is None else initial_count
+        if self.uses_vector_envs:
+            return self.vector_loop(env, agent, episode, initial_count, render)
         observe_interval = config.observe_interval if observe_interval is None else observe_interval
         self.agent = agent
         self.experiences = self.make_experiences()
@@ -134,7 +138,7 @@ class Trainer(BestModelKeeping):
         first_episode = self._resume(env, agent) if self.resume_state is not None else 0
         self.interrupted = self.budget_spent = self.stop_requested = False
         frames: list[Any] = []
-        self.logger.start_monitor(_env_id(env), resume_rows=first_episode if first_episode > 0 else None)
+        self.logger.start_monitor(env_id(env), resume_rows=first_episode if first_episode > 0 else None)
         self.logger.write_text("config", format_config(config))
         start = time.perf_counter()
         steps_before = self.total_steps
@@ -288,7 +292,3 @@ class Trainer(BestModelKeeping):
         n = len(self.experiences)
         return [self.experiences[i] for i in range(n - count, n)]
 
-
-def _env_id(env: Any) -> str:
-    spec = getattr(env, "spec", None)
-    return spec.id if spec is not None else type(getattr(env, "unwrapped", env)).__name__

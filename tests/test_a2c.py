@@ -83,11 +83,11 @@ def test_make_batch_marks_episode_ends(tmp_path) -> None:
     trainer.episode_begin(0, None)
     for r, d in [(1.0, False), (1.0, False)]:  # an episode truncated after 2 steps
         trainer.experiences.append(Experience(s, 0, r, s, d))
-        trainer._episode_ends.append(False)
+        trainer._episode_ends.append(np.zeros(1, bool))
     trainer.episode_begin(1, None)
     for r, d in [(1.0, True)]:  # the next one terminates at once
         trainer.experiences.append(Experience(s, 1, r, s, d))
-        trainer._episode_ends.append(False)
+        trainer._episode_ends.append(np.zeros(1, bool))
     states, actions, values = trainer.make_batch(_ConstantCritic())
     # [1 + 0.5 * (1 + 0.5 * 10), 1 + 0.5 * 10, 1] = [4, 6, 1], then standardised
     assert values == pytest.approx(standardize([4.0, 6.0, 1.0]))

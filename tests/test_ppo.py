@@ -14,7 +14,7 @@ tf = pytest.importorskip("tensorflow")
 from agents.ppo import PPOAgent, PPOAgentTest, PPOTrainer, Rollout  # noqa: E402
 from agents.ppo_config import TEST_PRESETS  # noqa: E402
 from agents.ppo_update import gae, ppo_loss  # noqa: E402
-from agents.vector import VectorEpisodes, VectorStep, make_vector_env  # noqa: E402
+from fn_framework.vector import VectorEpisodes, VectorStep, make_vector_env  # noqa: E402
 
 SCRIPT = "ppo_agent.py"
 
