@@ -113,7 +113,7 @@ class PPOTrainer(Trainer):
 
     def begin_train(self, episode: int, agent: PPOAgent) -> None:
         c = self.config
-        shape = self.agent_obs_shape
+        shape = self.observation_shape
         agent.build(shape, self.make_optimizer(), ent_coef=c.ent_coef, vf_coef=c.vf_coef,
                     normalize_advantage=c.normalize_advantage)
         self.logger.set_model(agent.model)
@@ -133,7 +133,7 @@ class PPOTrainer(Trainer):
         """Add the vector step to the rollout; learn when it is full."""
         c, step = self.config, self.vector_step
         if self.rollout is None:
-            self.rollout = Rollout(c.n_steps, c.n_envs, self.agent_obs_shape)
+            self.rollout = Rollout(c.n_steps, c.n_envs, self.observation_shape)
         final_values = np.zeros(c.n_envs)
         truncated = np.flatnonzero(step.truncated)
         if len(truncated):  # bootstrap from V(final observation) at a time limit

@@ -61,6 +61,17 @@ class TrainerConfig:
     #: The action spaces the agent takes: ``discrete`` or ``box`` (continuous).
     ACTIONS: ClassVar[str] = "discrete"
 
+    def __post_init__(self) -> None:
+        """Settings no run can use are refused here, once for every agent (one ``error:`` line)."""
+        for name in ("gamma", "epsilon", "initial_epsilon", "final_epsilon"):
+            value = getattr(self, name, None)
+            if isinstance(value, (int, float)) and not 0.0 <= value <= 1.0:
+                raise UserError(f"{name} must be between 0 and 1, not {value}")
+        for name in ("minutes", "learning_rate"):
+            value = getattr(self, name, None)
+            if isinstance(value, (int, float)) and (value < 0 or not math.isfinite(value)):
+                raise UserError(f"{name} must be a finite number >= 0, not {value}")
+
     def episodes_schedule(self) -> bool:
         """Whether the episode count shapes a schedule (DQN's epsilon decay), not just a stop."""
         return False
@@ -76,6 +87,7 @@ class VectorConfig(TrainerConfig):
     """sync: the copies step in this process (Gymnasium SyncVectorEnv); async: one subprocess each (AsyncVectorEnv)."""
 
     def __post_init__(self) -> None:
+        super().__post_init__()
         if self.vector_mode not in ("sync", "async"):
             raise UserError(f"vector_mode must be sync or async, not {self.vector_mode!r}")
 

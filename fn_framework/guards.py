@@ -36,12 +36,35 @@ def check_display(render: bool) -> None:
                         "or --play --record clip.gif to watch the agent")
 
 
-def check_resume(state: dict[str, Any], trainer: Any, agent_name: str) -> None:
-    """Refuse a checkpoint written by another trainer (another agent or mode)."""
+def check_resume(state: dict[str, Any], trainer: Any, agent_name: str, env: Any = None) -> None:
+    """Refuse a checkpoint written by another trainer (another agent or mode) or for other observations."""
     saved = state.get("trainer_class")
     if saved != type(trainer).__name__:
         raise UserError(f"the checkpoint in {trainer.logger.log_dir} was written by {saved}, not "
                         f"{type(trainer).__name__} ({agent_name}); resume it with its own script")
+    shape = state.get("trainer", {}).get("observation_shape", ("value", ()))[1]
+    if env is not None and shape and tuple(shape) != tuple(env.observation_space.shape):
+        raise UserError(f"the checkpoint in {trainer.logger.log_dir} learned from observations of shape "
+                        f"{tuple(shape)}, this run's are {tuple(env.observation_space.shape)} (another mode or "
+                        "frame size); resume with the settings it was trained with, or start afresh with --fresh")
+
+
+#: Settings a resumed run cannot change: its model, its observations or its stored experiences depend on them.
+FIXED_ON_RESUME = ("env", "test_mode", "frame_width", "frame_height", "frame_count", "n_envs", "n_steps",
+                   "buffer_size")
+
+
+def check_resume_settings(saved: Any, config: Any) -> list[str]:
+    """The settings a resume changes from the checkpoint's run, as ``name: old -> new``; refuse the fixed ones."""
+    import dataclasses
+
+    changed = [(f.name, getattr(saved, f.name), getattr(config, f.name)) for f in dataclasses.fields(config)
+               if getattr(saved, f.name) != getattr(config, f.name)]
+    fixed = [f"{name} {old!r} -> {new!r}" for name, old, new in changed if name in FIXED_ON_RESUME]
+    if fixed:
+        raise UserError(f"--resume cannot change {', '.join(fixed)} (the checkpoint's run depends on them); "
+                        "drop those settings, or start afresh with --fresh")
+    return [f"{name}: {old!r} -> {new!r}" for name, old, new in changed]
 
 
 @contextlib.contextmanager
@@ -92,7 +115,10 @@ def run_folder(folder: str, resume: bool, fresh: bool) -> Iterator[None]:
         moved = f"{folder}.{time.strftime('%Y%m%d-%H%M%S')}"
         os.rename(folder, moved)
         print(f"Moved the earlier run to {moved}")
-    os.makedirs(folder, exist_ok=True)
+    try:
+        os.makedirs(folder, exist_ok=True)
+    except OSError as error:
+        raise UserError(f"cannot create the run folder {folder} ({error.strerror})") from None
     lock = os.path.join(folder, LOCK_FILE)
     for _ in range(2):
         try:
@@ -105,7 +131,12 @@ def run_folder(folder: str, resume: bool, fresh: bool) -> Iterator[None]:
             os.remove(lock)  # left by a run that died
     else:
         raise UserError(f"cannot take the lock {lock}")
-    os.write(fd, str(os.getpid()).encode())
+    try:
+        os.write(fd, str(os.getpid()).encode())
+    except OSError as error:  # a full disk: nothing of the run is touched yet
+        os.close(fd)
+        os.remove(lock)
+        raise UserError(f"cannot write to {folder} ({error.strerror}); the run there is left as it was") from None
     os.close(fd)
     try:
         yield

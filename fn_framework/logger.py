@@ -66,6 +66,43 @@ class Logger:
             tf.summary.text(name, "\n".join(f"    {line}" for line in text.splitlines()), step=int(step))
         self.writer.flush()
 
+    def cut_events(self, last_step: int) -> int:
+        """Resuming: drop the TensorBoard events written after the checkpoint (``step > last_step``).
+
+        A run that crashed after its checkpoint wrote scalars the resumed run writes again; as
+        ``monitor.csv`` is cut back to the checkpoint's rows, the event files are rewritten into
+        one without them (the first file's name keeps its place in TensorBoard's order; a torn
+        last record is dropped). Returns how many events were dropped.
+        """
+        import glob
+
+        import tensorflow as tf
+        from tensorboard.compat.proto import event_pb2
+
+        files = sorted(glob.glob(os.path.join(self.log_dir, "events.out.tfevents.*")))
+        if not files or self._writer is not None:
+            return 0
+        dropped = 0
+        tmp = os.path.join(self.log_dir, ".events.resume.tmp")  # no "tfevents" in it: TensorBoard skips it
+        with tf.io.TFRecordWriter(tmp) as out:
+            for path in files:
+                try:
+                    for record in tf.data.TFRecordDataset(path):
+                        data = record.numpy()
+                        if event_pb2.Event.FromString(data).step > last_step:
+                            dropped += 1
+                        else:
+                            out.write(data)
+                except tf.errors.DataLossError:
+                    dropped += 1  # the record a crash cut in half
+        if dropped == 0:
+            os.remove(tmp)
+            return 0
+        os.replace(tmp, files[0])
+        for path in files[1:]:
+            os.remove(path)
+        return dropped
+
     def path_of(self, file_name: str) -> str:
         return os.path.join(self.log_dir, file_name)
 

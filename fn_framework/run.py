@@ -18,6 +18,7 @@ of ``main``. The rules every agent shares live here:
 from __future__ import annotations
 
 import argparse
+import errno
 import dataclasses
 import os
 import sys
@@ -27,7 +28,9 @@ from fn_framework.config import CONFIG_FILE, add_config_flags, format_config, gi
 from fn_framework.config import resolve_preset, save_config
 from fn_framework.config import trainer_class as config_trainer
 from fn_framework.errors import UserError
-from fn_framework.guards import check_display, check_model_path, check_resume, protected, run_folder
+from fn_framework.guards import (
+    check_display, check_model_path, check_resume, check_resume_settings, protected, run_folder,
+)
 
 PLAY_EPISODES = 5  # FNAgent.play's default, as in the book
 #: Trained agents shipped with the repository: ``models/<run>/<model file>`` beside its ``config.json``.
@@ -101,7 +104,7 @@ def make_parser(spec: RunSpec, config: Any, test: bool) -> argparse.ArgumentPars
                         help="continue the run in the run folder from its checkpoint (--episodes is the total)")
     parser.add_argument("--record", default=None, metavar="PATH",
                         help="with --play: record the played episodes to PATH (.gif, or .mp4 with imageio-ffmpeg)")
-    parser.add_argument("--max-episode-steps", type=int, default=0, metavar="N",
+    parser.add_argument("--max-episode-steps", type=_non_negative, default=0, metavar="N",
                         help="cut every episode at N steps (0: the env's own limit)")
     add_config_flags(parser, config)
     return parser
@@ -114,6 +117,16 @@ def _seed(text: str) -> int:
         raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
     if not 0 <= value < 2**32:
         raise argparse.ArgumentTypeError(f"must be between 0 and 2**32 - 1, got {value}")
+    return value
+
+
+def _non_negative(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 (off) or more, got {value}")
     return value
 
 
@@ -143,6 +156,10 @@ def parse(spec: RunSpec, argv: Optional[Sequence[str]] = None) -> tuple[argparse
     return args, dataclasses.replace(config, **given_settings(args, config))
 
 
+#: A write the disk refused (full, over quota, read-only): one ``error:`` line, never a traceback.
+WRITE_ERRORS = (errno.ENOSPC, errno.EDQUOT, errno.EROFS)
+
+
 def main(spec: RunSpec, argv: Optional[Sequence[str]] = None) -> None:
     """Run the script; a ``UserError`` becomes one ``error:`` line and exit status 2."""
     try:
@@ -151,6 +168,13 @@ def main(spec: RunSpec, argv: Optional[Sequence[str]] = None) -> None:
     except UserError as error:
         print(f"error: {error}", file=sys.stderr)
         sys.exit(2)
+    except OSError as error:
+        if error.errno not in WRITE_ERRORS:
+            raise
+        where = f" writing {error.filename}" if error.filename else ""
+        print(f"error: {error.strerror}{where}: the run stopped; its last saved model and checkpoint are kept "
+              "(make room, then continue with --resume)", file=sys.stderr)
+        sys.exit(1)
     sys.exit(code or 0)
 
 
@@ -211,6 +235,11 @@ def train(spec: RunSpec, args: argparse.Namespace, config: Any, trainer_class: t
     from fn_framework.cli import seed_everything
 
     trainer = trainer_class(config, log_dir=args.log_dir, run_name=spec.run_name(args.test), model_path=path)
+    saved = os.path.join(os.path.dirname(path), CONFIG_FILE)
+    if args.resume and os.path.exists(saved):
+        changes = check_resume_settings(load_config(saved, config), config)
+        if changes:
+            print("Resuming with settings changed from the checkpoint's run: " + ", ".join(changes))
     save_config(config, os.path.dirname(path))
     trainer.env_factory = env_for
     env = env_for()
@@ -224,7 +253,7 @@ def train(spec: RunSpec, args: argparse.Namespace, config: Any, trainer_class: t
 
         folder = trainer.logger.path_of(FOLDER)
         trainer.resume_state = load_checkpoint(folder)
-        check_resume(trainer.resume_state, trainer, spec.run_name(args.test))
+        check_resume(trainer.resume_state, trainer, spec.run_name(args.test), env)
         print(f"Resuming after episode {trainer.resume_state['next_episode']} from {folder}")
     if args.test:
         print("Train on test mode")

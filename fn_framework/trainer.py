@@ -61,6 +61,7 @@ class Trainer(BestModelKeeping, VectorLoop):
         self.training_count = 0
         self.reward_log: list[float] = []
         self.total_steps = 0
+        self.observation_shape: tuple = ()  # the env's, as the agent sees it (a checkpoint keeps it)
         self.best_score: tuple = ()
         self.best_saved = False
         self.stop_requested = False
@@ -128,7 +129,7 @@ class Trainer(BestModelKeeping, VectorLoop):
         if self.uses_vector_envs:
             return self.vector_loop(env, agent, episode, initial_count, render)
         observe_interval = config.observe_interval if observe_interval is None else observe_interval
-        self.agent = agent
+        self.agent, self.observation_shape = agent, tuple(env.observation_space.shape)
         self.experiences = self.make_experiences()
         self.training = False
         self.training_count = 0
@@ -250,6 +251,7 @@ class Trainer(BestModelKeeping, VectorLoop):
         restore_state(self, state["trainer"])
         restore_state(agent, state["agent"])
         self.best_score = tuple(self.best_score)
+        self.logger.cut_events(self.total_steps)  # what a crash wrote after the checkpoint goes
         return next_episode
 
     def reinitialize(self, episode: int, agent: Any, env: Any) -> None:

@@ -69,10 +69,13 @@ class VectorLoop:
         return agent.policy_batch(states)
 
     def vector_loop(self, env: Any, agent: Any, episodes: int, initial_count: int, render: bool = False) -> None:
-        """Step the copies until ``episodes`` episodes have ended or a budget is spent."""
+        """Step the copies until ``episodes`` episodes have ended or a budget is spent.
+
+        ``render``: the copies were made by ``env_factory`` with a window each, and draw themselves.
+        """
         c = self.config
         n = self.n_copies
-        self.agent, self.agent_obs_shape = agent, tuple(env.observation_space.shape)
+        self.agent, self.observation_shape = agent, tuple(env.observation_space.shape)
         self.reward_log, self.total_steps, self.training_count = [], 0, 0
         self.best_score, self.best_saved = (), False
         self.training = False
@@ -101,8 +104,6 @@ class VectorLoop:
                     if self.stop_requested or self._out_of_budget(start):
                         self.interrupted = not self.budget_spent
                         break
-                    if render:
-                        envs.venv.render()
                     step = envs.step(self.act_batch(agent, obs))
                     self.vector_step = step
                     steps_before, self.total_steps = self.total_steps, self.total_steps + n

@@ -34,6 +34,18 @@ def test_observations_the_agent_cannot_read_are_one_line(script, tmp_path):
     assert "FrozenLake-v1 gives Discrete(16) observations" in line
 
 
+def _reward_steps(folder) -> list[int]:  # type: ignore[no-untyped-def]
+    """The steps of the ``reward`` scalar in the run's event files, as TensorBoard reads them."""
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    steps = []
+    for path in sorted(folder.glob("events.out.tfevents.*")):
+        events = EventAccumulator(str(path), size_guidance={"tensors": 0})
+        events.Reload()
+        steps += [e.step for e in events.Tensors("reward")] if "reward" in events.Tags()["tensors"] else []
+    return steps
+
+
 def test_resume_refuses_another_agents_checkpoint_and_never_writes_a_row_twice(script, tmp_path):
     assert script("value_function_agent.py", "--episodes", "40", "--seed", "1", "--log-dir", str(tmp_path)).returncode == 0
     folder = tmp_path / "value_function"
@@ -44,8 +56,22 @@ def test_resume_refuses_another_agents_checkpoint_and_never_writes_a_row_twice(s
     assert resumed.returncode == 0, resumed.stderr[-2000:]
     assert len(monitor.read_text().splitlines()) == 2 + 45
 
+    assert _reward_steps(folder) == sorted(set(_reward_steps(folder))) and len(_reward_steps(folder)) == 45
+    state = tmp_path / "state_at_45"
+    shutil.copytree(folder / "run_state", state)
+    played = script("value_function_agent.py", "--episodes", "50", "--resume", "--log-dir", str(tmp_path))
+    assert played.returncode == 0 and len(_reward_steps(folder)) == 50
+    shutil.rmtree(folder / "run_state")  # a crash after episode 50's events, before its checkpoint
+    shutil.copytree(state, folder / "run_state")
+    with open(sorted(folder.glob("events.out.tfevents.*"))[-1], "ab") as f:
+        f.write(b"\x10\x00\x00")  # and a record torn in half
+    replayed = script("value_function_agent.py", "--episodes", "50", "--resume", "--log-dir", str(tmp_path))
+    assert replayed.returncode == 0, replayed.stderr[-2000:]
+    steps = _reward_steps(folder)  # TensorBoard's scalars: each episode once, as in monitor.csv
+    assert len(steps) == 50 and steps == sorted(set(steps)) and len(monitor.read_text().splitlines()) == 2 + 50
+
     monitor.write_text("garbage\x00\n1.0,x,2\n")  # a damaged monitor.csv does not stop a resume
-    again = script("value_function_agent.py", "--episodes", "47", "--resume", "--log-dir", str(tmp_path))
+    again = script("value_function_agent.py", "--episodes", "52", "--resume", "--log-dir", str(tmp_path))
     assert again.returncode == 0, again.stderr[-2000:]
     assert monitor.read_text().splitlines()[1] == "r,l,t" and len(monitor.read_text().splitlines()) == 2 + 2
 
@@ -72,3 +98,62 @@ def test_ctrl_c_while_playing_keeps_the_clip(script, tmp_path):
     with Image.open(gif) as image:
         assert image.n_frames > 1
     assert not [p for p in os.listdir(tmp_path) if p.startswith(".clip")]  # no temporary file left
+
+
+def test_resume_lists_changed_settings_and_refuses_structural_ones(script, tmp_path):
+    logs = ["--log-dir", str(tmp_path)]
+    assert script("value_function_agent.py", "--episodes", "20", "--seed", "1", *logs).returncode == 0
+    line = one_error_line(script("value_function_agent.py", "--resume", "--buffer-size", "64", *logs))
+    assert "--resume cannot change buffer_size 1024 -> 64" in line and "--fresh" in line
+    resumed = script("value_function_agent.py", "--resume", "--episodes", "25", "--gamma", "0.5", *logs)
+    assert resumed.returncode == 0, resumed.stderr[-2000:]
+    assert "settings changed from the checkpoint's run: episodes: 20 -> 25, gamma: 0.9 -> 0.5" in resumed.stdout
+    quiet = script("value_function_agent.py", "--resume", "--episodes", "27", *logs)  # the saved settings: 25, 0.5
+    assert quiet.returncode == 0 and "episodes: 25 -> 27" in quiet.stdout and "gamma" not in quiet.stdout
+
+    # A test-mode checkpoint put where the Catcher run's goes: the observations differ.
+    assert script("a2c_agent.py", "--test", "--episodes", "15", *logs).returncode == 0
+    shutil.copytree(tmp_path / "a2c_test" / "run_state", tmp_path / "a2c" / "run_state")
+    line = one_error_line(script("a2c_agent.py", "--resume", *logs))
+    assert "learned from observations of shape (4,), this run's are (80, 80, 4)" in line
+
+
+def _fill(disk, free_kb: int) -> None:  # type: ignore[no-untyped-def]
+    """Leave ``free_kb`` kB free on ``disk``."""
+    filler = disk / "filler"
+    filler.unlink(missing_ok=True)
+    stats = os.statvfs(disk)
+    size = stats.f_bavail * stats.f_frsize - free_kb * 1024
+    with open(filler, "wb") as f:
+        f.write(b"\0" * max(0, size))
+
+
+def test_a_full_disk_is_one_line_and_keeps_the_last_good_run(script, tmp_path):
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(disk)], capture_output=True,
+                             text=True, check=False)
+    if mounted.returncode != 0:
+        import pytest
+
+        pytest.skip(f"a full disk needs a small tmpfs, and mounting one is not allowed here: {mounted.stderr.strip()}")
+    try:
+        logs = ["--log-dir", str(disk)]
+        assert script("value_function_agent.py", "--episodes", "60", "--seed", "1", *logs).returncode == 0
+        folder = disk / "value_function"
+        state = (folder / "run_state" / "state.pkl").read_bytes()
+        # Full before the run starts; room for the logs but not the model; for the model but not the checkpoint.
+        for free_kb in (0, 24, 48):
+            _fill(disk, free_kb)
+            line = one_error_line(script("value_function_agent.py", "--resume", "--episodes", "70", *logs))
+            assert "No space left on device" in line, (free_kb, line)
+            assert (folder / "run_state" / "state.pkl").read_bytes() == state  # the last good checkpoint
+            leftovers = [p.name for p in folder.rglob("*") if ".tmp" in p.name or p.name == "run.lock"]
+            assert leftovers == [], leftovers
+        (disk / "filler").unlink()
+        played = script("value_function_agent.py", "--play", "--episodes", "1", *logs)
+        assert played.returncode == 0, played.stderr[-2000:]
+        resumed = script("value_function_agent.py", "--resume", "--episodes", "70", *logs)
+        assert resumed.returncode == 0 and len((folder / "monitor.csv").read_text().splitlines()) == 2 + 70
+    finally:
+        subprocess.run(["umount", str(disk)], check=False)

@@ -44,3 +44,19 @@ def test_notebook_runs_and_leaves_its_figures(name, tmp_path, monkeypatch):
     images = [o for cell in notebook.cells for o in cell.get("outputs", []) if "image/png" in o.get("data", {})
               or "image/gif" in o.get("data", {})]
     assert images, "the figures are shown inline"
+
+
+def test_first_cell_clones_and_installs_on_a_fresh_machine(tmp_path):
+    """Colab's case: no checkout around the notebook; the first cell clones the project and installs it."""
+    import subprocess
+    import sys
+
+    notebook = nbformat.read(ROOT / "notebooks" / "02_value_function.ipynb", as_version=4)
+    setup = next(cell.source for cell in notebook.cells if cell.cell_type == "code")
+    assert "git" in setup and "requirements.txt" in setup
+    env = dict(os.environ, BABY_STEPS_REPO_URL=str(ROOT), NOTEBOOK_LOG_DIR=str(tmp_path / "logs"))
+    result = subprocess.run([sys.executable, "-c", setup + "\nprint('CWD', os.getcwd())"], cwd=tmp_path, env=env,
+                            capture_output=True, text=True, timeout=600, check=False)
+    assert result.returncode == 0, result.stderr[-2000:]
+    clone = tmp_path / "baby-steps"
+    assert f"CWD {clone}" in result.stdout and (clone / "fn_framework" / "trainer.py").exists()

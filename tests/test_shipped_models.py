@@ -12,6 +12,7 @@ SHIPPED = {
     "dqn": ("dqn_agent.py", ["--max-episode-steps", "2000", "--episodes", "2"], 54.0),  # Catcher, per 2000 steps
     "dqn_test": ("dqn_agent.py", ["--test", "--episodes", "5"], 200.0),  # CartPole-v0's cap
     "policy_gradient": ("policy_gradient_agent.py", ["--episodes", "5"], 200.0),
+    "a2c": ("a2c_agent.py", ["--max-episode-steps", "2000", "--episodes", "2"], 54.0),
     "a2c_test": ("a2c_agent.py", ["--test", "--episodes", "5"], 200.0),
     "policy_gradient_continuous": ("policy_gradient_continuous_agent.py", ["--episodes", "5"], -200.0),  # Pendulum
     "ppo": ("ppo_agent.py", ["--max-episode-steps", "2000", "--episodes", "2"], 54.0),
