@@ -61,22 +61,21 @@ class FrameStore:
 def write_gif(images: Iterator[Any], path: str, duration: int) -> None:
     """An endless-loop GIF written frame by frame, so memory stays one frame whatever the clip's length.
 
-    Pillow's ``save(save_all=True)`` keeps every frame until the end. Here the first frame's
-    adaptive palette (256 colours) is the global one and each later frame is mapped onto it.
+    Pillow's ``save(save_all=True)`` keeps every frame until the end. Here each frame gets its own
+    adaptive palette (a local colour table, up to 256 colours), so a frame never loses a colour the
+    first one did not have.
     """
-    from PIL import GifImagePlugin, Image
+    from PIL import GifImagePlugin
 
-    palette = None
+    first = True
     with open(path, "wb") as f:
         for im in images:
-            params: dict[str, Any] = {"duration": duration}
-            if palette is None:
-                frame = palette = im.convert("RGB").quantize(colors=256)
+            frame = im.convert("RGB").quantize(colors=256)
+            if first:
                 header, _ = GifImagePlugin.getheader(frame, info={"loop": 0})
                 f.write(b"".join(header))
-            else:
-                frame = im.convert("RGB").quantize(palette=palette, dither=Image.Dither.NONE)
-            f.write(b"".join(GifImagePlugin.getdata(frame, **params)))
+                first = False
+            f.write(b"".join(GifImagePlugin.getdata(frame, duration=duration, include_color_table=True)))
         f.write(b";")  # the GIF trailer
 
 

@@ -161,7 +161,7 @@ def test_play_without_a_model_is_one_line_error(script, tmp_path) -> None:
     assert "Traceback" not in result.stderr
     errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
     assert len(errors) == 1 and "a2c_agent_test.keras" in errors[0]
-    catcher = script(SCRIPT, "--play", "--log-dir", str(tmp_path))  # no model shipped for A2C on Catcher
+    catcher = script(SCRIPT, "--play", "--model", str(tmp_path / "a2c_agent.keras"))
     assert "no saved model at" in catcher.stderr and catcher.returncode == 2
 
 
