@@ -156,20 +156,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--agent", nargs="*", choices=AGENTS, default=[], help="one or more of our agents")
     parser.add_argument("--preset", default="book", help="book (default), best, or a preset name in agents/*_config.py")
-    parser.add_argument("--seeds", "--seed", nargs="+", type=int, default=[1, 2, 3])
     parser.add_argument("--peer", choices=["sb3"], default=None, help="also run SB3 PPO and DQN (RL-Zoo settings)")
-    parser.add_argument("--cap-steps", type=int, default=200_000, help="env steps per run (default 200000)")
-    parser.add_argument("--cap-seconds", type=float, default=600.0, help="train seconds per run (default 600)")
-    parser.add_argument("--eval-every", type=int, default=2000, help="env steps between evaluations (2000)")
-    parser.add_argument("--eval-episodes", type=int, default=10, help="greedy episodes per evaluation (10)")
-    parser.add_argument("--threads", type=int, default=1,
-                        help="threads for TF intra-op, BLAS and torch (default 1: the nets are tiny; TF inter-op: 1)")
-    parser.add_argument("--log-dir", default="", help="trainers' logs and models (default: a new /tmp folder)")
+    from benchmarks import harness
+
+    harness.add_solve_flags(parser, cap_steps=200_000, cap_seconds=600.0)
     args = parser.parse_args()
     if not args.agent and not args.peer:
         parser.error("give --agent, --peer sb3, or both")
-
-    from benchmarks import harness
 
     threads = harness.configure_threads(args.threads, torch_too=args.peer == "sb3")
     logs = harness.log_root(args.log_dir)

@@ -235,6 +235,19 @@ def bench_config(
     return run_name, name, dataclasses.replace(config, **(overrides or {}))  # a sweep's sampled settings
 
 
+def add_solve_flags(parser: Any, cap_steps: int, cap_seconds: float) -> None:
+    """The flags the solve benchmarks share (seeds, caps, evaluation, threads, logs); each adds its own."""
+    parser.add_argument("--seeds", "--seed", nargs="+", type=int, default=[1, 2, 3])
+    parser.add_argument("--cap-steps", type=int, default=cap_steps, help=f"env steps per run (default {cap_steps})")
+    parser.add_argument("--cap-seconds", type=float, default=cap_seconds,
+                        help=f"train seconds per run (default {cap_seconds:g})")
+    parser.add_argument("--eval-every", type=int, default=2000, help="env steps between evaluations (2000)")
+    parser.add_argument("--eval-episodes", type=int, default=10, help="greedy episodes per evaluation (10)")
+    parser.add_argument("--threads", type=int, default=1,
+                        help="threads for TF intra-op, BLAS and torch (default 1: the nets are tiny; TF inter-op: 1)")
+    parser.add_argument("--log-dir", default="", help="trainers' logs and models (default: a new /tmp folder)")
+
+
 def parse_value(text: str) -> Any:
     """``"4"`` -> 4, ``"1e-3"`` -> 0.001, ``"true"`` -> True, else the text (command-line settings)."""
     if text.lower() in ("true", "false"):

@@ -79,20 +79,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--preset", nargs="*", default=["book"],
                         help="our presets to run (default: book; none with only --peer; best: the fastest measured)")
-    parser.add_argument("--seeds", "--seed", nargs="+", type=int, default=[1, 2, 3])
     parser.add_argument("--peer", choices=["sb3"], default=None, help="also run SB3 TD3 and SAC (RL-Zoo settings)")
-    parser.add_argument("--cap-steps", type=int, default=400_000, help="env steps per run (default 400000)")
-    parser.add_argument("--cap-seconds", type=float, default=240.0, help="train seconds per run (default 240)")
-    parser.add_argument("--eval-every", type=int, default=2000, help="env steps between evaluations (2000)")
-    parser.add_argument("--eval-episodes", type=int, default=10, help="greedy episodes per evaluation (10)")
-    parser.add_argument("--threads", type=int, default=1,
-                        help="threads for TF intra-op, BLAS and torch (default 1: the nets are tiny; TF inter-op: 1)")
-    parser.add_argument("--log-dir", default="", help="trainers' logs and models (default: a new /tmp folder)")
+    from benchmarks import harness
+
+    harness.add_solve_flags(parser, cap_steps=400_000, cap_seconds=240.0)
     args = parser.parse_args()
     if not args.preset and not args.peer:
         parser.error("give --preset, --peer sb3, or both")
-
-    from benchmarks import harness
 
     threads = harness.configure_threads(args.threads, torch_too=args.peer == "sb3")
     logs = harness.log_root(args.log_dir)

@@ -186,20 +186,7 @@ class Trainer(BestModelKeeping, VectorLoop):
                     self.interrupted = not self.budget_spent
                     break
 
-                self.reward_log.append(episode_reward)
-                self.logger.write(self.total_steps, "reward", episode_reward)
-                self.logger.write(self.total_steps, "episode", i)
-                self.logger.write_episode(episode_reward, step_count)
-                self.episode_end(i, step_count, agent)
-                if self.is_event(i, config.report_interval):
-                    self.logger.describe("reward", self.reward_log[-config.report_interval :], episode=i)
-                if config.keep_best and config.eval_every == 0 and agent.initialized and not self.diverged:
-                    self.keep_if_best(agent, self._episode_score())
-
-                if not self.training and initial_count > 0 and i >= initial_count:
-                    self.begin_train(i, agent)
-                    self.training = True
-
+                self.end_episode(i, episode_reward, step_count, agent, initial_count)
                 if self.training:
                     if len(frames) > 0:
                         self.logger.write_image(self.total_steps, frames)
@@ -222,6 +209,22 @@ class Trainer(BestModelKeeping, VectorLoop):
             agent.save(self.model_path)  # nothing was scored yet (training began in the last episode)
         self.logger.flush()
         self.logger.close_monitor()
+
+    def end_episode(self, i: int, episode_reward: float, length: int, agent: Any, initial_count: int) -> None:
+        """A finished episode's bookkeeping, in both loops: the log, the book's hooks and report, the best model."""
+        config = self.config
+        self.reward_log.append(episode_reward)
+        self.logger.write(self.total_steps, "reward", episode_reward)
+        self.logger.write(self.total_steps, "episode", i)
+        self.logger.write_episode(episode_reward, length)
+        self.episode_end(i, length, agent)
+        if self.is_event(i, config.report_interval):
+            self.logger.describe("reward", self.reward_log[-config.report_interval :], episode=i)
+        if config.keep_best and config.eval_every == 0 and agent.initialized and not self.diverged:
+            self.keep_if_best(agent, self._episode_score())
+        if not self.training and initial_count > 0 and i >= initial_count:
+            self.begin_train(i, agent)
+            self.training = True
 
     def _request_stop(self) -> bool:
         already, self.stop_requested = self.stop_requested, True

@@ -128,19 +128,8 @@ class VectorLoop:
     def _episode_done(self, agent: Any, episode_return: float, length: int, started: int, initial_count: int) -> int:
         """The book loop's bookkeeping of a finished episode; the copy's next one begins."""
         c, i = self.config, len(self.reward_log)
-        self.reward_log.append(episode_return)
         self.episode_info = (getattr(self, "episode_info", []) + [(episode_return, length)])[-100:]
-        self.logger.write(self.total_steps, "reward", episode_return)
-        self.logger.write(self.total_steps, "episode", i)
-        self.logger.write_episode(episode_return, length)
-        self.episode_end(i, length, agent)
-        if self.is_event(i, c.report_interval):
-            self.logger.describe("reward", self.reward_log[-c.report_interval:], episode=i)
-        if c.keep_best and c.eval_every == 0 and agent.initialized and not self.diverged:
-            self.keep_if_best(agent, self._episode_score())
-        if not self.training and initial_count > 0 and i >= initial_count:
-            self.begin_train(i, agent)
-            self.training = True
+        self.end_episode(i, episode_return, length, agent, initial_count)
         if c.observe_interval > 0 and i % c.observe_interval == 0 and self._frames is None:
             self._frames = []  # the first copy's next frames go to TensorBoard's ``observation``
         self.episode_begin(started, agent)
