@@ -152,6 +152,7 @@ class DeepQNetworkTrainer(Trainer):
 
     def __init__(self, config: Any = None, log_dir: str = "", **kwargs: Any) -> None:
         self.frame_count = 1  # set from the env in train(); make_experiences() reads it
+        self.image_states = False  # (height, width, frames) observations: stored as uint8 frames
         super().__init__(config, log_dir, **kwargs)
         self.gradient_step_count = 0
         self.training_steps = 0  # env steps since training began
@@ -165,7 +166,7 @@ class DeepQNetworkTrainer(Trainer):
         return "dqn"
 
     def make_experiences(self) -> ReplayMemory:
-        return ReplayMemory(self.config.buffer_size, self.frame_count)
+        return ReplayMemory(self.config.buffer_size, self.frame_count, images=self.image_states)
 
     @classmethod
     def observe(cls, env: Any, config: Any) -> Any:
@@ -186,7 +187,8 @@ class DeepQNetworkTrainer(Trainer):
         else:
             agent = DeepQNetworkAgent(1.0, actions, **options)
         shape = env.observation_space.shape
-        self.frame_count = shape[-1] if len(shape) == 3 else 1  # stacked image frames
+        self.image_states = len(shape) == 3
+        self.frame_count = shape[-1] if self.image_states else 1  # stacked image frames
         episodes = c.episodes if episode_count is None else episode_count
         self.training_episode = episodes
         self.gradient_step_count = self.training_steps = 0

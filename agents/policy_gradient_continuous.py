@@ -76,23 +76,6 @@ class SampleLayer(_Bounded):
         return np.clip(noisy, np.float32(self.low), np.float32(self.high))
 
 
-class ActionReplay(ReplayMemory):
-    """The project's ``ReplayMemory`` with float32 action vectors (a Box action) instead of action ids."""
-
-    def __init__(self, capacity: int, action_shape: Sequence[int] = (1,)) -> None:
-        super().__init__(capacity)
-        self._a = np.zeros((self.capacity, *action_shape), np.float32)
-
-    def _allocate(self, state: np.ndarray) -> None:  # float vectors, never taken for k/255 image frames
-        self._frames = np.zeros((self.frame_capacity, *np.shape(state)), np.float32)
-
-    def __getitem__(self, index: int) -> Experience:
-        n = len(self)
-        if not -n <= index < n:
-            raise IndexError("replay memory index out of range")
-        return Experience(*(x[0] for x in self._gather(np.array([self._start + index % n]))))
-
-
 class PendulumObserver(CartPoleObserver):
     """The book's PendulumObserver: the state as a ``(1, 3)`` float32 row; the action sent as the env's array."""
 
@@ -256,10 +239,8 @@ class PolicyGradientContinuousTrainer(Trainer):
 
     config_class = PolicyGradientContinuousConfig
     file_name = "policy_gradient_continuous_agent.keras"
-    action_shape: tuple = (1,)  # set from the env in train(); make_experiences() reads it
-
-    def make_experiences(self) -> ActionReplay:
-        return ActionReplay(self.config.buffer_size, self.action_shape)
+    def make_experiences(self) -> ReplayMemory:
+        return ReplayMemory(self.config.buffer_size)  # the project's replay: float32 action vectors and state rows
 
     @classmethod
     def observe(cls, env: Any, config: Any) -> Any:
@@ -271,7 +252,6 @@ class PolicyGradientContinuousTrainer(Trainer):
 
     def train(self, env: Any, episode_count: Optional[int] = None, render: bool = False) -> FNAgent:
         c, space = self.config, env.action_space
-        self.action_shape = tuple(space.shape)
         agent = PolicyGradientContinuousAgent(1.0, space.low, space.high, c)
         self.train_loop(env, agent, episode_count, c.initial_count, render)
         return agent

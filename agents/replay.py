@@ -11,8 +11,12 @@ times over, about 10 GB at 50 000 steps. Here each frame is stored once:
   ``s`` is the previous ``n_s`` and ``n_s`` is ``s`` shifted by one frame, so each step
   writes one new frame. A state that starts an episode (the observer's reset fill:
   the first frame repeated) writes each distinct consecutive channel once.
-* Image states scaled to ``k / 255`` (float32) are stored as ``uint8`` and decoded
-  with the observer's own ``uint8 / 255``, so sampled stacks are bit-identical.
+* Image states (``images``: the observers' frames scaled to ``k / 255``, float32) are
+  stored as ``uint8`` and decoded with the observer's own ``uint8 / 255``, so sampled
+  stacks are bit-identical. Other states (CartPole's and Pendulum's float vectors) are
+  stored as float32 whatever their values: a vector is never taken for an image.
+* Actions as they come: action ids (int64) or action vectors (float32, a Box action:
+  the continuous actor-critic), allocated with the first transition.
 
 Nothing is assumed without being checked: a state that does not continue the previous
 transition, or an ``n_s`` that is not ``s`` shifted, is stored in full, so the stacks
@@ -40,16 +44,20 @@ class ReplayMemory:
         frame_slack: extra frames in the ring, as a fraction of ``capacity``, for the
             frames that episode starts add (1/16 keeps ``capacity`` transitions as long
             as episodes average 16 steps or more).
+        images: the states are image frames scaled to ``k / 255`` (stored as uint8);
+            ``None``: stacked frames (``frame_count > 1``) are, single states are not.
     """
 
-    def __init__(self, capacity: int, frame_count: int = 1, frame_slack: float = 1 / 16) -> None:
+    def __init__(self, capacity: int, frame_count: int = 1, frame_slack: float = 1 / 16,
+                 images: Optional[bool] = None) -> None:
         self.capacity = int(capacity)
         self.frame_count = int(frame_count)
+        self.images = self.frame_count > 1 if images is None else bool(images)
         self.frame_capacity = self.capacity + int(self.capacity * frame_slack) + 2 * self.frame_count + 2
         k = self.frame_count
         self._s_ids = np.zeros((self.capacity, k), np.int64)  # global frame ids (slot = id % frame_capacity)
         self._n_ids = np.zeros((self.capacity, k), np.int64)
-        self._a = np.zeros(self.capacity, np.int64)
+        self._a: Optional[np.ndarray] = None  # action ids or vectors: allocated on the first append
         self._r = np.zeros(self.capacity, np.float32)
         self._d = np.zeros(self.capacity, np.bool_)
         self._frames: Optional[np.ndarray] = None  # allocated on the first append
@@ -71,12 +79,13 @@ class ReplayMemory:
         if not -n <= index < n:
             raise IndexError("replay memory index out of range")
         s, a, r, n_s, d = self._gather(np.array([self._start + index % n]))
-        return Experience(s[0], int(a[0]), float(r[0]), n_s[0], bool(d[0]))
+        action = int(a[0]) if a.ndim == 1 and a.dtype.kind == "i" else a[0]
+        return Experience(s[0], action, float(r[0]), n_s[0], bool(d[0]))
 
     def append(self, e: Experience) -> None:
         """Store one transition; its frames are written once (see the module docstring)."""
         if self._frames is None:
-            self._allocate(np.asarray(e.s))
+            self._allocate(np.asarray(e.s), np.asarray(e.a))
         s_ids = self._last_n_ids if self._continues(e.s) else self._put_stack(e.s)
         n_ids = self._shifted(s_ids, e.s, e.n_s)
         slot = self._written % self.capacity
@@ -130,9 +139,9 @@ class ReplayMemory:
     @property
     def nbytes(self) -> int:
         """Bytes held by the memory's arrays (frames allocated for the whole ring)."""
-        arrays = [self._s_ids, self._n_ids, self._a, self._r, self._d]
+        arrays = [self._s_ids, self._n_ids, self._r, self._d]
         if self._frames is not None:
-            arrays.append(self._frames)
+            arrays += [self._frames, self._a]
         return int(sum(x.nbytes for x in arrays))
 
     def __getstate__(self) -> dict[str, Any]:
@@ -143,6 +152,7 @@ class ReplayMemory:
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
+        state.setdefault("images", state["_quantized"] or state["frame_count"] > 1)  # checkpoints before `images`
         frames = state["_frames"]
         if frames is not None:
             full = np.zeros((state["frame_capacity"], *frames.shape[1:]), frames.dtype)
@@ -151,9 +161,9 @@ class ReplayMemory:
         self.__dict__.update(state)
 
     # Frames ---------------------------------------------------------------------
-    def _allocate(self, state: np.ndarray) -> None:
+    def _allocate(self, state: np.ndarray, action: np.ndarray) -> None:
         frame = state[..., 0] if self.frame_count > 1 else state
-        self._quantized = frame.dtype.kind == "f" and _is_k_over_255(frame)
+        self._quantized = self.images and frame.dtype.kind == "f" and _is_k_over_255(frame)
         if self._quantized or frame.dtype == np.uint8:
             dtype: Any = np.uint8
         elif frame.dtype.kind == "f":
@@ -162,6 +172,8 @@ class ReplayMemory:
             dtype = frame.dtype
         # np.zeros maps pages lazily: memory grows as the ring fills.
         self._frames = np.zeros((self.frame_capacity, *frame.shape), dtype)
+        discrete = action.dtype.kind in "iub"
+        self._a = np.zeros((self.capacity, *action.shape), np.int64 if discrete else np.float32)
 
     def _put(self, frame: np.ndarray) -> int:
         if self._quantized:

@@ -211,12 +211,12 @@ def run(spec: RunSpec, args: argparse.Namespace, config: Any) -> int:
     trainer_class = config_trainer(config)  # TensorFlow loads here, after the checks above
     env_kwargs = {"max_episode_steps": args.max_episode_steps} if args.max_episode_steps > 0 else {}
 
-    def env_for(record: bool = False) -> Any:
-        raw = make_env(config.env, args.render, record, actions=type(config).ACTIONS, **env_kwargs)
+    def env_for(record: bool = False, render: bool = False) -> Any:
+        raw = make_env(config.env, render, record, actions=type(config).ACTIONS, **env_kwargs)
         return trainer_class.observe(raw, config)
 
     if args.play:
-        env = env_for(record=bool(args.record))
+        env = env_for(record=bool(args.record), render=args.render)
         seed_everything(args.seed, env)
         agent = trainer_class.load_agent(env, path)
         episodes = config.episodes if "episodes" in vars(args) else PLAY_EPISODES
@@ -242,7 +242,9 @@ def train(spec: RunSpec, args: argparse.Namespace, config: Any, trainer_class: t
             print("Resuming with settings changed from the checkpoint's run: " + ", ".join(changes))
     save_config(config, os.path.dirname(path))
     trainer.env_factory = env_for
-    env = env_for()
+    # One window with --render: the env the book's loop steps, or the vector loop's first copy (not the
+    # greedy evaluations' env, nor every copy).
+    env = env_for(render=args.render and not trainer.uses_vector_envs)
     if config.eval_every > 0:
         trainer.eval_env = env_for()
         if args.seed is not None:

@@ -55,8 +55,9 @@ class Trainer(BestModelKeeping, VectorLoop):
         self.experiences: Any = self.make_experiences()
         self.agent: Any = None  # the agent being trained (set by train_loop)
         self.eval_env: Any = None  # the env of the greedy evaluations (``eval_every``)
-        #: Makes one more env as the agent sees it (the run sets it): vector-env trainers build their copies with it.
-        self.env_factory: Optional[Callable[[], Any]] = None
+        #: Makes one more env as the agent sees it (the run sets it): vector-env trainers build their copies with it,
+        #: the first with ``render=True`` when the run shows a window.
+        self.env_factory: Optional[Callable[..., Any]] = None
         self.training = False
         self.training_count = 0
         self.reward_log: list[float] = []

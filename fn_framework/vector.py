@@ -19,6 +19,8 @@ to run on vector envs too.
 """
 from __future__ import annotations
 
+import functools
+
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional, Sequence
 
@@ -30,10 +32,15 @@ MODES = ("sync", "async")
 
 
 def make_vector_env(
-    env_factory: Callable[[], Any], n_envs: int, mode: str = "sync", autoreset: AutoresetMode = AutoresetMode.SAME_STEP
+    env_factory: Callable[..., Any], n_envs: int, mode: str = "sync", autoreset: AutoresetMode = AutoresetMode.SAME_STEP,
+    render_first: bool = False,
 ) -> gym.vector.VectorEnv:
-    """``n_envs`` copies made by ``env_factory`` (each call makes one more), stepped as one vector env."""
-    fns = [env_factory for _ in range(n_envs)]
+    """``n_envs`` copies made by ``env_factory`` (each call makes one more), stepped as one vector env.
+
+    ``render_first``: only the first copy gets a window (``env_factory(render=True)``), not one per copy.
+    """
+    fns = [functools.partial(env_factory, render=True) if render_first and i == 0 else env_factory
+           for i in range(n_envs)]
     if mode == "sync":
         return gym.vector.SyncVectorEnv(fns, autoreset_mode=autoreset)
     if mode == "async":

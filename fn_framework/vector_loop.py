@@ -51,14 +51,18 @@ class VectorLoop:
         """Env copies the loop steps: ``n_envs`` in the vector loop, 1 in the book's."""
         return int(getattr(self.config, "n_envs", 1)) if self.uses_vector_envs else 1
 
-    def make_envs(self, env: Any) -> VectorEpisodes:
-        """``n_envs`` copies from ``env_factory`` (without one: ``config.env`` through ``observe``)."""
+    def make_envs(self, env: Any, render: bool = False) -> VectorEpisodes:
+        """``n_envs`` copies from ``env_factory`` (without one: ``config.env`` through ``observe``).
+
+        ``render``: the first copy shows itself in a window (``env_factory(render=True)``), the others none.
+        """
         factory = self.env_factory
         if factory is None:
             from fn_framework.cli import make_env
 
-            factory = lambda: type(self).observe(make_env(self.config.env), self.config)  # noqa: E731
-        venv = make_vector_env(factory, self.n_copies, self.config.vector_mode, AutoresetMode.SAME_STEP)
+            factory = lambda render=False: type(self).observe(make_env(self.config.env, render), self.config)  # noqa: E731
+        venv = make_vector_env(factory, self.n_copies, self.config.vector_mode, AutoresetMode.SAME_STEP,
+                               render_first=render)
         return VectorEpisodes(self.vector_wrapper(venv) if self.vector_wrapper else venv)
 
     def start_vector_training(self, agent: Any) -> None:
@@ -71,7 +75,7 @@ class VectorLoop:
     def vector_loop(self, env: Any, agent: Any, episodes: int, initial_count: int, render: bool = False) -> None:
         """Step the copies until ``episodes`` episodes have ended or a budget is spent.
 
-        ``render``: the copies were made by ``env_factory`` with a window each, and draw themselves.
+        ``render``: the first copy is made with a window and draws itself (``make_envs``).
         """
         c = self.config
         n = self.n_copies
@@ -88,7 +92,7 @@ class VectorLoop:
         self.logger.start_monitor(env_id(env), resume_rows=len(self.reward_log) if self.reward_log else None)
         self.logger.write_text("config", format_config(c))
         self._frames: Optional[list[np.ndarray]] = None
-        envs = self.make_envs(env)
+        envs = self.make_envs(env, render)
         start = time.perf_counter()
         self._clock = (start, self.total_steps)
         t = 0

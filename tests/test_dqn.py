@@ -207,6 +207,22 @@ def test_replay_of_cartpole_vectors() -> None:
     assert memory.sample(5).s.shape == (5, 1, 4)
 
 
+def test_replay_never_takes_a_vector_for_an_image() -> None:
+    """A vector state that starts at k/255 values (zeros, a one-hot) is stored as float32, not as uint8 frames."""
+    states = np.array([[0.0, 0.0, 1.0, 0.0], [0.1, 0.5, 0.25, 0.3], [0.7, 0.123, 0.0, 1.0]], np.float32)
+    transitions = [Experience(states[i], i, 1.0, states[i + 1], i == 1) for i in range(2)]
+    memory = ReplayMemory(10)
+    for e in transitions:
+        memory.append(e)  # the old rule took the first state for an image, then refused the second
+    assert memory._frames.dtype == np.float32 and not memory._quantized
+    _assert_same(memory, transitions)
+    single = ReplayMemory(10, images=True)  # one (h, w, 1) image per state: the DQN says so
+    frame = (np.arange(36, dtype=np.float32).reshape(6, 6, 1) / np.float32(255.0))
+    single.append(Experience(frame, 1, 0.0, frame[::-1].copy(), False))
+    assert single._frames.dtype == np.uint8
+    np.testing.assert_array_equal(single[0].n_s, frame[::-1])
+
+
 def test_sample_batches_stacks_distinct_batches() -> None:
     states = np.arange(40, dtype=np.float32).reshape(10, 1, 4)
     memory = ReplayMemory(50)

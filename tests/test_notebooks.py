@@ -60,3 +60,10 @@ def test_first_cell_clones_and_installs_on_a_fresh_machine(tmp_path):
     assert result.returncode == 0, result.stderr[-2000:]
     clone = tmp_path / "baby-steps"
     assert f"CWD {clone}" in result.stdout and (clone / "fn_framework" / "trainer.py").exists()
+
+
+def test_every_notebook_sets_up_with_the_same_first_cell():
+    """One setup for all: the clone URL and the install are changed in one text, not six drifting copies."""
+    setups = {name: next(cell.source for cell in nbformat.read(ROOT / "notebooks" / f"{name}.ipynb", as_version=4).cells
+                         if cell.cell_type == "code") for name in EXPECTED}
+    assert len(set(setups.values())) == 1, sorted(setups)

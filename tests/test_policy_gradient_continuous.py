@@ -13,9 +13,10 @@ import numpy as np
 import pytest
 
 from agents.policy_gradient_continuous import (
-    ActionReplay, PendulumObserver, PolicyGradientContinuousAgent, PolicyGradientContinuousTrainer, SampleLayer,
+    PendulumObserver, PolicyGradientContinuousAgent, PolicyGradientContinuousTrainer, SampleLayer,
 )
 from agents.policy_gradient_continuous_config import PolicyGradientContinuousConfig
+from agents.replay import ReplayMemory
 from conftest import ROOT
 from fn_framework import Experience
 from fn_framework.checkpoint import load_checkpoint
@@ -118,7 +119,7 @@ def test_actions_are_float32_within_the_bound():
 
 
 def test_replay_keeps_float_actions_and_observer_sends_arrays():
-    memory = ActionReplay(10)
+    memory = ReplayMemory(10)
     s = np.zeros((1, 3), np.float32)
     for i in range(4):
         memory.append(Experience(s + i, np.array([0.25 * i - 0.4], np.float32), -1.0, s + i + 1, False))

@@ -103,3 +103,18 @@ def test_n_envs_script_run_is_seeded(script, tmp_path) -> None:
     first = _monitor(script, tmp_path, "a")
     assert 30 <= len(first) <= 31  # copies may end episodes at the same step
     assert first == _monitor(script, tmp_path, "b")
+
+
+def test_render_shows_one_window_not_one_per_copy(tmp_path) -> None:
+    """``--render --n-envs 3``: only the first copy is made with a window."""
+    made: list[bool] = []
+
+    def factory(render: bool = False) -> ScriptedEnv:
+        made.append(render)
+        return ScriptedEnv()
+
+    trainer = ActorCriticTrainer(A2C_TEST["book"], log_dir=str(tmp_path), n_envs=3, buffer_size=6, batch_size=6,
+                                 steps=12, keep_best=False)
+    trainer.env_factory = factory
+    trainer.train(ScriptedEnv(), render=True)
+    assert made == [True, False, False] and trainer.total_steps == 12
