@@ -7,7 +7,7 @@ Each agent is trained by its own script with a fixed preset, seed and budget int
 temporary run folder; its model and ``config.json`` are copied to ``models/<run>/``, where
 ``--play`` finds them (``--shipped``, or when no model of your own is trained yet). Each is
 then scored by ``--play --greedy`` (Catcher per 2000-step episode) and the table of preset,
-seed, env steps, minutes and score is written to ``models/README.md``.
+seed, env steps, minutes and score is written to ``models/README.md`` and README.md.
 """
 from __future__ import annotations
 
@@ -69,13 +69,20 @@ def train(run_name: str) -> dict:
             "play": " ".join(play_flags), "score": score}
 
 
+#: README.md shows the same table between these lines (``write_table`` keeps both).
+BEGIN, END = "<!-- shipped-models: begin -->", "<!-- shipped-models: end -->"
+
+
 def write_table(results: list[dict]) -> str:
+    """Update the rows of ``results`` in ``models/README.md`` and in README.md's copy of the table."""
     path = os.path.join(MODELS, "README.md")
     old = open(path).read().splitlines() if os.path.exists(path) else []
     rows = {line.split("|")[1].strip().strip("`"): line for line in old if line.startswith("| `")}
     for r in results:
         rows[r["run"]] = (f"| `{r['run']}` | `{r['command']}` | {r['env_steps']} | {r['minutes']} | "
                           f"`--play --greedy {r['play']}` | {r['score']:g} |")
+    table = ["| run | trained with | env steps | minutes | scored with | score |",
+             "| --- | --- | --- | --- | --- | --- |", *[rows[k] for k in sorted(rows)]]
     text = "\n".join([
         "# Trained agents shipped with the repository",
         "",
@@ -83,13 +90,15 @@ def write_table(results: list[dict]) -> str:
         "`python scripts/train_shipped_models.py` retrains and scores them (this table is its output: minutes of "
         "training on a 2-core CPU, score = mean return of the greedy play).",
         "",
-        "| run | trained with | env steps | minutes | scored with | score |",
-        "| --- | --- | --- | --- | --- | --- |",
-        *[rows[k] for k in sorted(rows)],
+        *table,
         "",
     ])
     with open(path, "w") as f:
         f.write(text)
+    readme = os.path.join(ROOT, "README.md")
+    before, rest = open(readme).read().split(BEGIN)
+    with open(readme, "w") as f:
+        f.write(before + BEGIN + "\n" + "\n".join(table) + "\n" + END + rest.split(END)[1])
     return path
 
 

@@ -38,3 +38,29 @@ def test_shipped_model_plays_to_its_figure(run_name, script, tmp_path):
     assert f"Playing the trained agent shipped with the repository: models/{run_name}/" in played.stdout
     mean = float(re.search(r"Average reward over \d+ episodes: (-?[\d.]+)", played.stdout).group(1))
     assert mean >= figure
+
+
+def test_readme_shows_the_table_the_retraining_script_writes(tmp_path, monkeypatch):
+    """README.md's table is models/README.md's, and write_table keeps both (a new row lands in each)."""
+    import importlib.util
+    import shutil
+
+    models_rows = [line for line in (ROOT / "models" / "README.md").read_text().splitlines() if line.startswith("|")]
+    readme = (ROOT / "README.md").read_text()
+    assert "\n".join(models_rows) in readme and len(models_rows) == len(SHIPPED) + 2
+    spec = importlib.util.spec_from_file_location("train_shipped", ROOT / "scripts" / "train_shipped_models.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    (tmp_path / "models").mkdir()
+    shutil.copy(ROOT / "models" / "README.md", tmp_path / "models" / "README.md")
+    shutil.copy(ROOT / "README.md", tmp_path / "README.md")
+    monkeypatch.setattr(module, "ROOT", str(tmp_path))
+    monkeypatch.setattr(module, "MODELS", str(tmp_path / "models"))
+    module.write_table([{"run": "dqn", "command": "python scripts/dqn_agent.py --seed 9", "env_steps": 5,
+                         "minutes": 0.1, "play": "--episodes 1", "score": 54.5}])
+    row = "| `dqn` | `python scripts/dqn_agent.py --seed 9` | 5 | 0.1 | `--play --greedy --episodes 1` | 54.5 |"
+    for path in (tmp_path / "README.md", tmp_path / "models" / "README.md"):
+        text = path.read_text()
+        assert row in text and text.count("| `dqn` |") == 1 and "| `ppo_test` |" in text
+    assert (tmp_path / "README.md").read_text().split("<!-- shipped-models: end -->")[1] == \
+        readme.split("<!-- shipped-models: end -->")[1]
