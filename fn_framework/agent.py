@@ -9,6 +9,7 @@ import numpy as np
 from fn_framework.errors import UserError
 from fn_framework.experience import Experience
 from fn_framework.files import atomic_path
+from fn_framework.signals import stop_on_signal
 
 
 class FNAgent:
@@ -112,7 +113,8 @@ class FNAgent:
         The book's ``policy`` acts (epsilon-greedy or sampling); ``greedy`` takes the best action.
 
         With ``record`` (a ``.gif`` or ``.mp4`` path) every frame is kept and saved;
-        the env must then be made with ``render_mode="rgb_array"``.
+        the env must then be made with ``render_mode="rgb_array"``. Ctrl-C or SIGTERM stops
+        after the current step (``play_interrupted``); the clip of what was played is saved.
         """
         if hasattr(self.model, "inputs"):  # a Keras model: refuse one made for another env
             check_model_fits(self.model, env)
@@ -121,13 +123,18 @@ class FNAgent:
         frames = FrameStore()
         draw = render or record is not None
         rewards = []
-        self.play_interrupted = False
-        try:
+        stop = [False]
+
+        def request_stop() -> bool:  # Ctrl-C/SIGTERM: finish this step, keep what was played and its clip
+            already, stop[0] = stop[0], True
+            return already
+
+        with stop_on_signal(request_stop):  # the training loop's mechanism: a flag, never an exception mid-step
             for _ in range(episode_count):
                 s, _ = env.reset()
                 done = False
                 episode_reward = 0.0
-                while not done:
+                while not done and not stop[0]:
                     if draw and env.render_mode is not None:
                         frame = env.render()
                         if record is not None and frame is not None:
@@ -136,10 +143,13 @@ class FNAgent:
                     s, reward, terminated, truncated, _ = env.step(a)
                     episode_reward += float(reward)
                     done = terminated or truncated
-                print(f"Get reward {episode_reward}.")
-                rewards.append(episode_reward)
-        except KeyboardInterrupt:  # Ctrl-C: keep what was played, and the clip of it
-            self.play_interrupted = True
+                if done:
+                    print(f"Get reward {episode_reward}.")
+                    rewards.append(episode_reward)
+                if stop[0]:
+                    break
+        self.play_interrupted = stop[0]
+        if stop[0]:
             print("Interrupted: stopping the play.")
         if record is not None and len(frames) > 0:
             from fn_framework.guards import protected

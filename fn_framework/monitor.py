@@ -10,6 +10,8 @@ import os
 import time
 from typing import Optional, TextIO
 
+import numpy as np
+
 
 class MonitorFile:
     """Append one ``r,l,t`` row per finished episode, flushed at once."""
@@ -67,3 +69,11 @@ def _read(path: str) -> tuple[list[str], Optional[float]]:
         except ValueError:
             continue
     return rows, t_start
+
+
+def read_monitor(path: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A ``monitor.csv``'s episodes: returns, lengths and seconds since the start (damaged rows skipped)."""
+    rows, _ = _read(path)
+    parts = [row.split(",") for row in rows]
+    return (np.array([float(p[0]) for p in parts], np.float32), np.array([int(p[1]) for p in parts], np.int64),
+            np.array([float(p[2]) for p in parts], np.float64))

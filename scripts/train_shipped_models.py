@@ -20,6 +20,9 @@ import sys
 import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+
+from fn_framework.monitor import read_monitor  # noqa: E402
 MODELS = os.path.join(ROOT, "models")
 
 #: run name -> (script, training flags, seed, play flags, model file)
@@ -57,7 +60,7 @@ def train(run_name: str) -> dict:
         print(f"{run_name}: python scripts/{script} {' '.join(flags)} --seed {seed}", flush=True)
         run(script, *flags, "--seed", str(seed), "--log-dir", logs)
         folder = os.path.join(logs, run_name)
-        rows = [line.split(",") for line in open(os.path.join(folder, "monitor.csv")).read().splitlines()[2:]]
+        _, lengths, seconds = read_monitor(os.path.join(folder, "monitor.csv"))
         target = os.path.join(MODELS, run_name)
         os.makedirs(target, exist_ok=True)
         for name in (model_file, "config.json"):
@@ -65,7 +68,7 @@ def train(run_name: str) -> dict:
     played = run(script, "--play", "--shipped", "--greedy", "--seed", str(seed), *play_flags)
     score = float(re.search(r"Average reward over \d+ episodes: (-?[\d.]+)", played).group(1))
     return {"run": run_name, "command": f"python scripts/{script} {' '.join(flags)} --seed {seed}",
-            "env_steps": sum(int(r[1]) for r in rows), "minutes": round(float(rows[-1][2]) / 60, 1),
+            "env_steps": int(lengths.sum()), "minutes": round(float(seconds[-1]) / 60, 1),
             "play": " ".join(play_flags), "score": score}
 
 

@@ -84,19 +84,22 @@ def test_ctrl_c_while_playing_keeps_the_clip(script, tmp_path):
     from PIL import Image
 
     assert script("value_function_agent.py", "--episodes", "50", "--seed", "2", "--log-dir", str(tmp_path)).returncode == 0
-    gif = tmp_path / "clip.gif"
-    process = subprocess.Popen([sys.executable, str(ROOT / "scripts" / "value_function_agent.py"), "--play",
-                                "--episodes", "100000", "--log-dir", str(tmp_path), "--record", str(gif)],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
-                               env=dict(os.environ, PYTHONUNBUFFERED="1"))
-    first = process.stdout.readline()  # the first played episode: playing is under way
-    assert "Get reward" in first
-    process.send_signal(signal.SIGINT)
-    out, err = process.communicate(timeout=120)
-    assert process.returncode == 130, err[-2000:]
-    assert "Traceback" not in err and "Recorded" in out
-    with Image.open(gif) as image:
-        assert image.n_frames > 1
+    for sig in (signal.SIGINT, signal.SIGTERM):  # Ctrl-C, or a scheduler's kill
+        gif = tmp_path / f"clip{int(sig)}.gif"
+        process = subprocess.Popen([sys.executable, str(ROOT / "scripts" / "value_function_agent.py"), "--play",
+                                    "--episodes", "100000", "--log-dir", str(tmp_path), "--record", str(gif)],
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
+                                   env=dict(os.environ, PYTHONUNBUFFERED="1"))
+        first = process.stdout.readline()  # the first played episode: playing is under way
+        assert "Get reward" in first
+        process.send_signal(sig)
+        out, err = process.communicate(timeout=120)
+        assert process.returncode == 130, err[-2000:]
+        assert "Traceback" not in err and "Recorded" in out and "Interrupted: stopping the play." in out
+        played = out.count("Get reward") + 1
+        assert f"Average reward over {played} episodes" in out  # every episode printed is counted
+        with Image.open(gif) as image:
+            assert image.n_frames > 1
     assert not [p for p in os.listdir(tmp_path) if p.startswith(".clip")]  # no temporary file left
 
 
