@@ -15,7 +15,7 @@ import numpy as np
 from fn_framework.monitor import read_monitor
 
 #: TensorFlow's C++ start-up lines: noise in a notebook.
-_NOISE = ("I0000", "E0000", "W0000")
+_NOISE = ("I0000", "E0000", "W0000", "WARNING: All log messages before absl::InitializeLog()")
 
 
 def run(*command: str) -> None:
@@ -29,7 +29,7 @@ def run(*command: str) -> None:
                           env=env) as process:
         for line in process.stdout:
             line = line.rstrip("\n")
-            if line[:5] in _NOISE:
+            if line.startswith(_NOISE):
                 continue
             print(line, flush=True)
             last.append(line)

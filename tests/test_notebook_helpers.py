@@ -12,7 +12,9 @@ from notebooks.helpers import plot_curve, run  # noqa: E402
 
 
 def test_run_prints_lines_as_they_come_without_tensorflows_noise_and_raises_on_failure(capsys) -> None:
-    run("-c", "print('step 1'); print('I0000 00:00 cpu_feature_guard'); print('step 2')")
+    run("-c", "print('step 1'); print('I0000 00:00 cpu_feature_guard'); "
+               "print('WARNING: All log messages before absl::InitializeLog() is called are written to STDERR'); "
+               "print('step 2')")
     assert capsys.readouterr().out.splitlines() == ["step 1", "step 2"]
     with pytest.raises(RuntimeError, match=r"exit 3\): python -c .*\nlast words"):
         run("-c", "import sys; print('last words'); sys.exit(3)")
