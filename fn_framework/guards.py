@@ -74,14 +74,13 @@ def protected(what: str) -> Iterator[None]:
     Atomic saves already leave the old file whole; this also keeps a second Ctrl-C from
     cutting a save in half and leaving its temporary file behind.
     """
-    from fn_framework.signals import handling
+    from fn_framework.signals import handling, say
 
     received: list[int] = []
 
     def handler(signum: int, frame: Any) -> None:
         received.append(signum)
-        sys.stderr.write(f"\nStill {what}: it finishes first, then the run exits.\n")
-        sys.stderr.flush()
+        say(f"\nStill {what}: it finishes first, then the run exits.\n")
 
     with handling(handler):
         yield

@@ -4,7 +4,6 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
-import sys
 import threading
 from typing import Any, Callable, Iterator
 
@@ -19,14 +18,25 @@ def stop_on_signal(request_stop: Callable[[], bool]) -> Iterator[None]:
     """
     def handler(signum: int, frame: Any) -> None:
         if request_stop():
-            sys.stderr.write("\nInterrupted again: exiting now.\n")
-            sys.stderr.flush()
+            say("\nInterrupted again: exiting now.\n")
             os._exit(130)
-        sys.stderr.write("\nStopping after this step and saving (press Ctrl-C again to quit at once)...\n")
-        sys.stderr.flush()
+        say("\nStopping after this step and saving (press Ctrl-C again to quit at once)...\n")
 
     with handling(handler):
         yield
+
+
+def say(message: str) -> None:
+    """Write from a signal handler: straight to file descriptor 2, not through ``sys.stderr``.
+
+    Python's buffered streams are not reentrant (the ``io`` docs, "Reentrancy"): a handler that
+    writes to ``sys.stderr`` while the main thread is inside a write to it raises RuntimeError
+    in the middle of the run. ``os.write`` keeps no such state.
+    """
+    try:
+        os.write(2, message.encode("utf-8", "replace"))
+    except OSError:  # stderr closed: nothing to say it on
+        pass
 
 
 @contextlib.contextmanager

@@ -96,6 +96,7 @@ def test_ctrl_c_while_playing_keeps_the_clip(script, tmp_path):
         out, err = process.communicate(timeout=120)
         assert process.returncode == 130, err[-2000:]
         assert "Traceback" not in err and "Recorded" in out and "Interrupted: stopping the play." in out
+        assert "Stopping after this step" in err  # the handler's line, written straight to fd 2
         played = out.count("Get reward") + 1
         assert f"Average reward over {played} episodes" in out  # every episode printed is counted
         with Image.open(gif) as image:
