@@ -16,6 +16,7 @@ nbformat = pytest.importorskip("nbformat", reason="pip install -r requirements-n
 
 #: notebook -> the files it must leave in its log folder
 EXPECTED = {
+    "00_bandits_maze": ["average_reward.png", "maze_steps.png", "maze.gif"],
     "01_nn_tutorial": ["explanation_keras_boston.png", "explanation_keras_mnist.png"],
     "02_value_function": ["value_function_curve.png", "value_function.gif"],
     "03_dqn_catcher": ["dqn_curve.png", "dqn.gif"],
