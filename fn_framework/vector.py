@@ -20,7 +20,6 @@ to run on vector envs too.
 from __future__ import annotations
 
 import functools
-
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional, Sequence
 

@@ -20,10 +20,10 @@ import sys
 import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+MODELS = os.path.join(ROOT, "models")
 sys.path.insert(0, ROOT)
 
 from fn_framework.monitor import read_monitor  # noqa: E402
-MODELS = os.path.join(ROOT, "models")
 
 #: run name -> (script, training flags, seed, play flags, model file)
 SHIPPED = {
