@@ -6,6 +6,7 @@ from typing import ClassVar
 
 from agents.catcher_config import CatcherAgentConfig
 from fn_framework.config import VectorConfig
+from fn_framework.valid import setting
 
 
 @dataclass(frozen=True)
@@ -20,11 +21,11 @@ class ActorCriticConfig(CatcherAgentConfig, VectorConfig):
     """Begin training after this many episodes if positive, else when the buffer is full."""
     buffer_size: int = 256
     """Experiences that initialise the model; then an update every batch_size steps."""
-    learning_rate: float = 7e-5
+    learning_rate: float = setting(7e-5, above=0)
     """Adam's learning rate (gradients clipped to norm 5)."""
-    entropy_weight: float = 0.1
+    entropy_weight: float = setting(0.1, low=0)
     """Weight of the entropy bonus in the loss."""
-    value_loss_weight: float = 1.0
+    value_loss_weight: float = setting(1.0, low=0)
     """Weight of the critic's squared error in the loss."""
     standardize_returns: bool = True
     """Standardise each batch's n-step returns (the book; a batch without a reward then becomes a +-1.7 ramp)."""

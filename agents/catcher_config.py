@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from fn_framework.config import TrainerConfig
+from fn_framework.valid import setting
 
 
 @dataclass(frozen=True)
@@ -18,9 +19,9 @@ class CatcherAgentConfig(TrainerConfig):
     """Write observed frames to TensorBoard every N training episodes (0: never)."""
     test_mode: bool = False
     """The book's test mode: a Dense network on CartPole's state vector instead of the CNN."""
-    frame_width: int = 80
+    frame_width: int = setting(80, low=1)
     """Catcher frames are resized to this width."""
-    frame_height: int = 80
+    frame_height: int = setting(80, low=1)
     """Catcher frames are resized to this height."""
-    frame_count: int = 4
+    frame_count: int = setting(4, low=1)
     """Frames stacked per observation."""

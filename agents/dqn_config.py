@@ -5,6 +5,7 @@ from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
 from agents.catcher_config import CatcherAgentConfig
+from fn_framework.valid import setting
 
 
 @dataclass(frozen=True)
@@ -19,21 +20,21 @@ class DeepQNetworkConfig(CatcherAgentConfig):
     """Episodes of random play before training (at most half of the episodes, so short runs train)."""
     buffer_size: int = 50000
     """Replay memory size."""
-    learning_rate: float = 1e-4
+    learning_rate: float = setting(1e-4, above=0)
     """Adam's learning rate (gradients clipped to 1.0)."""
-    initial_epsilon: float = 0.5
+    initial_epsilon: float = setting(0.5, low=0, high=1)
     """Epsilon when training begins."""
-    final_epsilon: float = 1e-3
+    final_epsilon: float = setting(1e-3, low=0, high=1)
     """Epsilon at the end of the decay."""
-    teacher_update_freq: int = 3
+    teacher_update_freq: int = setting(3, low=1)
     """Training episodes between teacher syncs."""
-    train_freq: int = 1
+    train_freq: int = setting(1, low=1)
     """Env steps between updates."""
-    gradient_steps: int = 1
+    gradient_steps: int = setting(1, low=1)
     """Gradient steps per update, run in one compiled call (beyond the book)."""
-    teacher_update_steps: int = 0
+    teacher_update_steps: int = setting(0, low=0)
     """Sync the teacher every N gradient steps instead of every teacher_update_freq episodes (0: the book's)."""
-    exploration_steps: int = 0
+    exploration_steps: int = setting(0, low=0)
     """Decay epsilon over N env steps of training instead of over the episodes (0: the book's)."""
     double: bool = False
     """Double DQN targets (beyond the book)."""
@@ -44,6 +45,7 @@ class DeepQNetworkConfig(CatcherAgentConfig):
     keep_best: bool = True
     """Keep the best episode's model (ties broken by the recent mean) at the model path; the final one goes to *_last."""
 
+    REPLAY: ClassVar[bool] = True
     BOOK: ClassVar[dict[str, Any]] = {"book_net": True}
 
     def episodes_schedule(self) -> bool:

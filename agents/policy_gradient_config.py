@@ -5,6 +5,7 @@ from dataclasses import dataclass, replace
 from typing import ClassVar
 
 from fn_framework.config import VectorConfig
+from fn_framework.valid import setting
 
 
 @dataclass(frozen=True)
@@ -17,11 +18,11 @@ class PolicyGradientConfig(VectorConfig):
     """Training episodes (with --play: episodes played, default 5)."""
     buffer_size: int = 256
     """Random-play experiences that fit the states' scaler before training begins."""
-    learning_rate: float = 0.01
+    learning_rate: float = setting(0.01, above=0)
     """Adam's learning rate."""
-    baseline_episodes: int = 1
+    baseline_episodes: int = setting(1, low=1)
     """Standardise returns over the last N episodes' returns (1, the book: each episode on its own)."""
-    input_clip: float = 0.0
+    input_clip: float = setting(0.0, low=0)
     """Clip the standardised states to +-N (0, the book: no clip)."""
 
 

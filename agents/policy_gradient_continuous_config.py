@@ -5,6 +5,7 @@ from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
 from fn_framework.config import TrainerConfig
+from fn_framework.valid import setting
 
 
 @dataclass(frozen=True)
@@ -24,31 +25,32 @@ class PolicyGradientContinuousConfig(TrainerConfig):
     """Experiences per gradient step, drawn from the replay."""
     gamma: float = 0.99
     """Discount factor."""
-    epsilon: float = 0.01
+    epsilon: float = setting(0.01, low=0, high=1)
     """Chance of a uniform random action once training begins (before it every action is random: the book's 1.0)."""
-    noise_scale: float = 0.1
+    noise_scale: float = setting(0.1, low=0)
     """Std of the Gaussian around the actor's mean: exploration (the book's SampleLayer) and the loss's likelihood."""
-    actor_learning_rate: float = 1e-3
+    actor_learning_rate: float = setting(1e-3, above=0)
     """The actor's Adam learning rate."""
-    critic_learning_rate: float = 1e-3
+    critic_learning_rate: float = setting(1e-3, above=0)
     """The critic's Adam learning rate."""
-    clipnorm: float = 1.0
+    clipnorm: float = setting(1.0, above=0)
     """Adam's gradient clipping: each gradient's norm at most this (both networks)."""
-    actor_units: int = 16
+    actor_units: int = setting(16, low=1)
     """Units of each of the actor's three hidden Dense relu layers (then a tanh mean scaled to the action bound)."""
-    critic_units: int = 32
+    critic_units: int = setting(32, low=1)
     """Units of each of the critic Q(s, a)'s three hidden Dense relu layers."""
-    actor_loss: str = "likelihood"
+    actor_loss: str = setting("likelihood", choices=("likelihood", "dpg"))
     """'likelihood' (the book: -log N(a; mu(s), noise_scale) x TD error) or 'dpg' (beyond the book: -Q(s, mu(s)))."""
-    target_noise: float = 0.1
+    target_noise: float = setting(0.1, low=0)
     """Std of the noise on the next state's action in the TD target (the book: its sampled action, noise 0.1)."""
-    tau: float = 1.0
+    tau: float = setting(1.0, above=0, high=1)
     """Soft update rate of the target actor and critic (1, the book: no target networks; the trained ones give targets)."""
-    train_freq: int = 1
+    train_freq: int = setting(1, low=1)
     """Env steps between updates (1, the book: an update every step; beyond the book: fewer, larger calls)."""
-    gradient_steps: int = 1
+    gradient_steps: int = setting(1, low=1)
     """Gradient steps per update, run in one compiled call (beyond the book)."""
 
+    REPLAY: ClassVar[bool] = True
     BOOK: ClassVar[dict[str, Any]] = {"env": "Pendulum-v0"}
 
 

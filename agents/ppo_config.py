@@ -6,6 +6,7 @@ from typing import Any, ClassVar
 
 from agents.catcher_config import CatcherAgentConfig
 from fn_framework.config import VectorConfig
+from fn_framework.valid import setting
 
 
 @dataclass(frozen=True)
@@ -28,27 +29,27 @@ class PPOConfig(CatcherAgentConfig, VectorConfig):
     """Budget: env steps of all envs together (SB3's total_timesteps); the annealed schedules reach 0 there."""
     n_envs: int = 8
     """Env copies stepped as one vector env (one forward pass acts for all of them)."""
-    n_steps: int = 128
+    n_steps: int = setting(128, low=1)
     """Vector steps per rollout: each update learns from n_envs * n_steps transitions."""
-    n_epochs: int = 4
+    n_epochs: int = setting(4, low=1)
     """Passes over each rollout."""
     batch_size: int = 256
     """Minibatch size: each epoch is (n_envs * n_steps) // batch_size gradient steps, one compiled call in all."""
     gamma: float = 0.99
     """Discount factor."""
-    gae_lambda: float = 0.95
+    gae_lambda: float = setting(0.95, low=0, high=1)
     """GAE's lambda: 0 is the one-step TD advantage, 1 the Monte Carlo return minus V."""
-    clip_range: float = 0.1
+    clip_range: float = setting(0.1, above=0)
     """Clip the probability ratio to [1 - clip_range, 1 + clip_range] in the surrogate objective."""
-    clip_range_vf: float = 0.0
+    clip_range_vf: float = setting(0.0, low=0)
     """Clip the new value to the rollout's value +- this in the value loss (0: no value clipping, SB3's None)."""
-    ent_coef: float = 0.01
+    ent_coef: float = setting(0.01, low=0)
     """Weight of the entropy bonus in the loss."""
-    vf_coef: float = 0.5
+    vf_coef: float = setting(0.5, low=0)
     """Weight of the value loss (mean squared error to the GAE returns) in the loss."""
-    max_grad_norm: float = 0.5
+    max_grad_norm: float = setting(0.5, above=0)
     """Clip the gradient to this global norm."""
-    learning_rate: float = 2.5e-4
+    learning_rate: float = setting(2.5e-4, above=0)
     """Adam's learning rate (epsilon 1e-5, as SB3 and CleanRL)."""
     anneal_lr: bool = True
     """Anneal the learning rate linearly to 0 over the steps budget (the RL-Zoo's lin_X)."""
@@ -56,7 +57,7 @@ class PPOConfig(CatcherAgentConfig, VectorConfig):
     """Anneal clip_range linearly to 0 over the steps budget (the RL-Zoo's lin_X)."""
     normalize_advantage: bool = True
     """Standardise the advantages within each minibatch."""
-    log_interval: int = 1
+    log_interval: int = setting(1, low=1)
     """Rollouts between the printed training tables (TensorBoard gets every rollout)."""
     keep_best: bool = False
     """Keep the best model at the model path while training (ties: the better recent mean); the final one goes to *_last."""

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from fn_framework.config import TrainerConfig
+from fn_framework.valid import setting
 
 
 @dataclass(frozen=True)
@@ -15,7 +16,7 @@ class ValueFunctionConfig(TrainerConfig):
 
     episodes: int = 220
     """Training episodes (with --play: episodes played, default 5)."""
-    epsilon: float = 0.1
+    epsilon: float = setting(0.1, low=0, high=1)
     """Exploration rate of the epsilon-greedy policy."""
 
 

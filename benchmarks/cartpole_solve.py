@@ -163,6 +163,8 @@ def main() -> None:
     args = parser.parse_args()
     if not args.agent and not args.peer:
         parser.error("give --agent, --peer sb3, or both")
+    overrides = harness.parse_overrides(args.set)
+    harness.check_settings(args.agent, "cartpole", [args.preset], overrides)
 
     threads = harness.configure_threads(args.threads, torch_too=args.peer == "sb3")
     logs = harness.log_root(args.log_dir)
@@ -170,7 +172,8 @@ def main() -> None:
                      "cap_steps": args.cap_steps, "cap_seconds": args.cap_seconds}
     print(f"CartPole-v1 solve (mean of {args.eval_episodes} greedy episodes >= {GOAL:g}, every "
           f"{args.eval_every} env steps); cap {args.cap_steps} steps / {args.cap_seconds:g} s; threads {threads}")
-    runs = [lambda agent=agent, seed=seed: run_ours(agent, args.preset, seed, protocol_args, args.eval_episodes, logs)
+    runs = [lambda agent=agent, seed=seed: run_ours(agent, args.preset, seed, protocol_args, args.eval_episodes, logs,
+                                                                  overrides)
             for agent in args.agent for seed in args.seeds]
     results, peer, interrupted = run_all(runs, "sb3_peer" if args.peer == "sb3" else None, args.seeds,
                                          protocol_args, args.eval_episodes)

@@ -103,11 +103,12 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2, help="TF intra-op and BLAS threads (default 2; TF inter-op: 1)")
     parser.add_argument("--png", default="", help="the plot (default: catcher_learn_<agent>_<preset>.png in /tmp)")
     parser.add_argument("--log-dir", default="", help="trainers' logs and models (default: a new /tmp folder)")
-    parser.add_argument("--set", nargs="*", default=[], metavar="FIELD=VALUE",
-                        help="change config fields of the preset, e.g. --set learning_rate=1e-3 n_envs=8")
-    args = parser.parse_args()
-
     from benchmarks import harness
+
+    harness.add_set_flag(parser)
+    args = parser.parse_args()
+    overrides = harness.parse_overrides(args.set)
+    harness.check_settings([args.agent], "catcher", [args.preset], overrides)
 
     threads = harness.configure_threads(args.threads)
     logs = harness.log_root(args.log_dir)
@@ -116,7 +117,7 @@ def main() -> None:
     runs: list[dict] = []
     try:
         for seed in args.seeds:
-            runs.append(run(args.agent, args.preset, seed, args, logs, harness.parse_overrides(args.set)))
+            runs.append(run(args.agent, args.preset, seed, args, logs, overrides))
             for p in runs[-1]["curve"]:
                 print(f"  seed {seed}: {p['wall_s']:>8.1f} s {p['env_steps']:>8} steps  return {p['mean_return']:>7.1f}")
             print(f"seed {seed}: best {runs[-1]['best_return']}, goal {GOAL:g} reached at "

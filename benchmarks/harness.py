@@ -227,12 +227,25 @@ def bench_config(
     import dataclasses
 
     from agents.presets import TABLE, get
+    from fn_framework.valid import apply_overrides
 
     run_name = f"{agent}_test" if task == "cartpole" and f"{agent}_test" in TABLE else agent
     name, config = get(run_name, preset_name)
     episodes = config.episodes if config.episodes_schedule() else UNLIMITED_EPISODES
     config = dataclasses.replace(config, episodes=episodes, keep_best=False, eval_every=0)
-    return run_name, name, dataclasses.replace(config, **(overrides or {}))  # a sweep's sampled settings
+    return run_name, name, apply_overrides(config, overrides or {})  # --set, or a sweep's sampled settings
+
+
+def check_settings(agents: Sequence[str], task: str, presets: Sequence[str], overrides: dict[str, Any]) -> None:
+    """Refuse, before any run starts, a preset or ``--set`` no run can use: one ``error:`` line."""
+    from fn_framework.errors import UserError
+
+    for agent in agents:
+        for preset in presets:
+            try:
+                bench_config(agent, task, preset, overrides)
+            except UserError as error:
+                raise SystemExit(f"error: {agent}: {error}") from None
 
 
 def add_solve_flags(parser: Any, cap_steps: int, cap_seconds: float) -> None:
@@ -246,6 +259,12 @@ def add_solve_flags(parser: Any, cap_steps: int, cap_seconds: float) -> None:
     parser.add_argument("--threads", type=int, default=1,
                         help="threads for TF intra-op, BLAS and torch (default 1: the nets are tiny; TF inter-op: 1)")
     parser.add_argument("--log-dir", default="", help="trainers' logs and models (default: a new /tmp folder)")
+    add_set_flag(parser)
+
+
+def add_set_flag(parser: Any) -> None:
+    parser.add_argument("--set", nargs="*", default=[], metavar="FIELD=VALUE",
+                        help="change config fields of the preset, e.g. --set learning_rate=1e-3 n_envs=8")
 
 
 def parse_value(text: str) -> Any:

@@ -21,7 +21,7 @@ import argparse
 import json
 import os
 import sys
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Optional, Sequence
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -52,14 +52,15 @@ class BoxGreedyEvaluator(GreedyEvaluator):
         return float(returns.mean())
 
 
-def run_ours(preset_name: str, seed: int, protocol_args: dict, episodes: int, logs: str) -> dict:
+def run_ours(preset_name: str, seed: int, protocol_args: dict, episodes: int, logs: str,
+             overrides: Optional[dict] = None) -> dict:
     """One seeded run with the script's preset, on Pendulum-v1 as its observer shows it."""
     import gymnasium as gym
 
     from benchmarks import harness
     from benchmarks.sb3_peer import result
 
-    _, name, config = harness.bench_config(AGENT, "pendulum", preset_name)
+    _, name, config = harness.bench_config(AGENT, "pendulum", preset_name, overrides)
     trainer = harness.make_trainer(config, os.path.join(logs, f"{AGENT}_{name}_{seed}"))
 
     def make_pendulum() -> Any:
@@ -86,6 +87,8 @@ def main() -> None:
     args = parser.parse_args()
     if not args.preset and not args.peer:
         parser.error("give --preset, --peer sb3, or both")
+    overrides = harness.parse_overrides(args.set)
+    harness.check_settings([AGENT], "pendulum", args.preset, overrides)
 
     threads = harness.configure_threads(args.threads, torch_too=args.peer == "sb3")
     logs = harness.log_root(args.log_dir)
@@ -93,7 +96,7 @@ def main() -> None:
                      "cap_steps": args.cap_steps, "cap_seconds": args.cap_seconds}
     print(f"{ENV} solve (mean of {args.eval_episodes} greedy episodes >= {GOAL:g}, every {args.eval_every} "
           f"env steps); cap {args.cap_steps} steps / {args.cap_seconds:g} s; threads {threads}", flush=True)
-    runs = [lambda preset=preset, seed=seed: run_ours(preset, seed, protocol_args, args.eval_episodes, logs)
+    runs = [lambda preset=preset, seed=seed: run_ours(preset, seed, protocol_args, args.eval_episodes, logs, overrides)
             for preset in args.preset for seed in args.seeds]
     results, peer, interrupted = run_all(runs, "sb3_pendulum_peer" if args.peer == "sb3" else None, args.seeds,
                                          protocol_args, args.eval_episodes)

@@ -21,6 +21,7 @@ import typing
 from typing import Any, ClassVar
 
 from fn_framework.errors import UserError
+from fn_framework.valid import check_config, field_types, setting, valid_of
 
 
 @dataclasses.dataclass(frozen=True)
@@ -29,48 +30,50 @@ class TrainerConfig:
 
     env: str = "CartPole-v0"
     """Gymnasium environment id."""
-    episodes: int = 200
+    episodes: int = setting(200, low=1)
     """Training episodes (with --play: episodes played, default 5)."""
-    steps: int = 0
+    steps: int = setting(0, low=0)
     """Budget: stop after this many env steps in all (0: no limit)."""
-    minutes: float = 0.0
+    minutes: float = setting(0.0, low=0)
     """Budget: stop after this many minutes of this invocation (0: no limit)."""
-    initial_count: int = -1
+    initial_count: int = setting(-1, low=-1)
     """Begin training after this many episodes if positive, else when the buffer is full."""
-    buffer_size: int = 1024
+    buffer_size: int = setting(1024, low=1)
     """Experiences kept; training begins when they fill it."""
-    batch_size: int = 32
+    batch_size: int = setting(32, low=1)
     """Experiences per update."""
-    gamma: float = 0.9
+    gamma: float = setting(0.9, low=0, high=1)
     """Discount factor."""
-    report_interval: int = 10
+    report_interval: int = setting(10, low=1)
     """Episodes between the book's 'At episode N, reward is ...' lines."""
-    observe_interval: int = 0
+    observe_interval: int = setting(0, low=0)
     """Write observed frames to TensorBoard every N training episodes (0: never)."""
     keep_best: bool = False
     """Keep the best model at the model path while training; the final one goes to *_last."""
-    eval_every: int = 0
+    eval_every: int = setting(0, low=0)
     """Play greedy evaluation episodes every N env steps (0: never); with keep_best they pick the best model."""
-    eval_episodes: int = 5
+    eval_episodes: int = setting(5, low=1)
     """Greedy episodes per evaluation."""
 
     #: The book's value of every field whose default differs from it (the docstring says why).
     BOOK: ClassVar[dict[str, Any]] = {}
     #: ``"module:Class"`` of the trainer that takes this config (imported when a run starts).
     TRAINER: ClassVar[str] = "fn_framework.trainer:Trainer"
+    #: Updates sample batch_size experiences from a replay memory of buffer_size (DQN, the continuous agent).
+    REPLAY: ClassVar[bool] = False
     #: The action spaces the agent takes: ``discrete`` or ``box`` (continuous).
     ACTIONS: ClassVar[str] = "discrete"
 
     def __post_init__(self) -> None:
         """Settings no run can use are refused here, once for every agent (one ``error:`` line)."""
-        for name in ("gamma", "epsilon", "initial_epsilon", "final_epsilon"):
-            value = getattr(self, name, None)
-            if isinstance(value, (int, float)) and not 0.0 <= value <= 1.0:
-                raise UserError(f"{name} must be between 0 and 1, not {value}")
-        for name in ("minutes", "learning_rate"):
-            value = getattr(self, name, None)
-            if isinstance(value, (int, float)) and (value < 0 or not math.isfinite(value)):
-                raise UserError(f"{name} must be a finite number >= 0, not {value}")
+        check_config(self)
+        self.check()
+
+    def check(self) -> None:
+        """Rules between fields (each field's own range is beside it, ``fn_framework.valid``)."""
+        if self.REPLAY and self.batch_size > self.buffer_size:
+            raise UserError(f"batch_size ({self.batch_size}) must be at most buffer_size ({self.buffer_size}): "
+                            "each update samples its batch from the replay memory")
 
     def episodes_schedule(self) -> bool:
         """Whether the episode count shapes a schedule (DQN's epsilon decay), not just a stop."""
@@ -81,15 +84,10 @@ class TrainerConfig:
 class VectorConfig(TrainerConfig):
     """For the trainers that can step several copies of the env as one (``fn_framework/vector_loop.py``)."""
 
-    n_envs: int = 1
+    n_envs: int = setting(1, low=1)
     """Env copies stepped as one vector env, acting with one forward pass for all (1: the book's single env)."""
-    vector_mode: str = "sync"
+    vector_mode: str = setting("sync", choices=("sync", "async"))
     """sync: the copies step in this process (Gymnasium SyncVectorEnv); async: one subprocess each (AsyncVectorEnv)."""
-
-    def __post_init__(self) -> None:
-        super().__post_init__()
-        if self.vector_mode not in ("sync", "async"):
-            raise UserError(f"vector_mode must be sync or async, not {self.vector_mode!r}")
 
 
 @functools.lru_cache(maxsize=None)
@@ -116,11 +114,6 @@ def field_docs(cls: type) -> dict[str, str]:
     return docs
 
 
-def _types(cls: type) -> dict[str, type]:
-    hints = typing.get_type_hints(cls)
-    return {f.name: hints[f.name] for f in dataclasses.fields(cls)}
-
-
 def flag(name: str) -> str:
     return "--" + name.replace("_", "-")
 
@@ -133,20 +126,22 @@ def add_config_flags(parser: argparse.ArgumentParser, config: Any) -> None:
     """
     group = parser.add_argument_group(f"settings ({type(config).__name__}; --print-config shows them all)")
     docs = field_docs(type(config))
-    for name, kind in _types(type(config)).items():
+    for name, kind in field_types(type(config)).items():
         default = getattr(config, name)
-        help_text = f"{docs.get(name, '')} (default: {default})".replace("%", "%%")
+        valid = valid_of(type(config), name)
+        values = "" if kind is bool or valid.describe() == "any" else f"; {valid.describe()}"
+        help_text = f"{docs.get(name, '')} (default: {default}{values})".replace("%", "%%")
         if kind is bool:
             group.add_argument(flag(name), action=argparse.BooleanOptionalAction, default=argparse.SUPPRESS,
                                help=help_text)
         else:
-            # A count whose default is positive must stay positive; a negative default (-1: off) allows any.
-            minimum = None if kind is str or default < 0 else (1 if kind is int and default >= 1 else 0)
-            group.add_argument(flag(name), type=_parser_of(kind, minimum), default=argparse.SUPPRESS,
+            group.add_argument(flag(name), type=_parser_of(kind, valid), default=argparse.SUPPRESS,
                                metavar=kind.__name__.upper(), help=help_text)
 
 
-def _parser_of(kind: type, minimum: Any) -> Any:
+def _parser_of(kind: type, valid: Any) -> Any:
+    """The flag's type: the field's type, then its range (argparse names the flag in the error)."""
+
     def parse(text: str) -> Any:
         try:
             value = kind(text)
@@ -154,8 +149,9 @@ def _parser_of(kind: type, minimum: Any) -> Any:
             raise argparse.ArgumentTypeError(f"{text!r} is not a valid {kind.__name__}") from None
         if kind is float and not math.isfinite(value):
             raise argparse.ArgumentTypeError(f"must be a finite number, got {text}")
-        if minimum is not None and value < minimum:
-            raise argparse.ArgumentTypeError(f"must be at least {minimum}, got {text}")
+        problem = valid.problem(value)
+        if problem:
+            raise argparse.ArgumentTypeError(f"must be {problem}, got {text}")
         return value
 
     parse.__name__ = kind.__name__

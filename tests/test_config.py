@@ -88,7 +88,7 @@ def test_help_lists_every_setting_with_its_default(script, name):
     for field in dataclasses.fields(config):
         flag = "--" + field.name.replace("_", "-")
         assert flag in text, flag
-        assert f"(default: {getattr(config, field.name)})" in text
+        assert f"(default: {getattr(config, field.name)}" in text
     for flag in ("--preset", "--print-config", "--steps", "--minutes", "--episodes", "--seed", "--resume"):
         assert flag in text
 
