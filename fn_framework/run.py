@@ -27,7 +27,7 @@ from typing import Any, Optional, Sequence
 from fn_framework.config import CONFIG_FILE, add_config_flags, format_config, given_settings, load_config
 from fn_framework.config import resolve_preset, save_config
 from fn_framework.config import trainer_class as config_trainer
-from fn_framework.errors import UserError
+from fn_framework.errors import OneLineParser, UserError
 from fn_framework.guards import (
     check_display, check_model_path, check_resume, check_resume_settings, protected, run_folder,
 )
@@ -81,7 +81,7 @@ class RunSpec:
 
 def make_parser(spec: RunSpec, config: Any, test: bool) -> argparse.ArgumentParser:
     """The script's flags: the run's own, then one per field of ``config``."""
-    parser = argparse.ArgumentParser(description=spec.description)
+    parser = OneLineParser(description=spec.description)
     parser.add_argument("--play", action="store_true", help="play with the saved model (--episodes: how many, default 5)")
     parser.add_argument("--greedy", action="store_true",
                         help="with --play: take the best action (default: the book's policy, epsilon-greedy or sampling)")
