@@ -247,8 +247,8 @@ def test_catcher_play_records_a_gif(tmp_path, script):
 
 
 @pytest.mark.parametrize("flags, expected", [
-    (["--gamma", "1.5"], "gamma must be between 0 and 1, not 1.5"),
-    (["--epsilon", "1.2"], "epsilon must be between 0 and 1, not 1.2"),
+    (["--gamma", "1.5"], "argument --gamma: must be between 0 and 1, got 1.5"),
+    (["--epsilon", "1.2"], "argument --epsilon: must be between 0 and 1, got 1.2"),
     (["--log-dir", "/proc/no-such-folder"], "cannot create the run folder /proc/no-such-folder/value_function"),
 ])
 def test_settings_no_run_can_use_are_one_line(flags, expected, tmp_path, script):
