@@ -91,7 +91,7 @@ LEARNING = [
     "Both of the book's agents improve, neither reaches CartPole-v0's 195 with the book's settings: the seed post says the "
     "policy gradient \"takes longer than the value function before the reward grows\" and of A2C's test mode that "
     "\"the reward does not seem to grow much\". Round 1's 192 / 191.5 came from tuned defaults, which are the "
-    "`modern` and `tuned` presets now (`--preset best`). `tests/test_book_presets_learn.py` trains both book presets "
+    "`modern` and `tuned` presets now (`--preset best`). `tests/test_book_presets_learn.py` trains the book presets "
     "on a seed that learns.",
 ]
 
