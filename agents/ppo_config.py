@@ -57,8 +57,8 @@ class PPOConfig(CatcherAgentConfig, VectorConfig):
     """Anneal clip_range linearly to 0 over the steps budget (the RL-Zoo's lin_X)."""
     normalize_advantage: bool = True
     """Standardise the advantages within each minibatch."""
-    log_interval: int = setting(1, low=1)
-    """Rollouts between the printed training tables (TensorBoard gets every rollout)."""
+    log_interval: int = setting(1, low=0)
+    """Rollouts between the printed training tables (0: none; TensorBoard gets every rollout)."""
     keep_best: bool = False
     """Keep the best model at the model path while training (ties: the better recent mean); the final one goes to *_last."""
 

@@ -36,7 +36,7 @@ def main() -> None:
     from agents.observers import CatcherObserver
     from agents.replay import ReplayMemory
     from fn_framework import Experience
-    from fn_framework.cli import make_env
+    from fn_framework.env_setup import make_env
 
     np.random.seed(0)
     env = CatcherObserver(make_env("Catcher-v0"), 80, 80, 4)

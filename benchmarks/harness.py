@@ -343,7 +343,7 @@ def seed_all(seed: int, env: Any) -> None:
     """The scripts' ``--seed``: Python, NumPy, TensorFlow (deterministic ops) and the env."""
     import keras
 
-    from fn_framework.cli import seed_everything
+    from fn_framework.env_setup import seed_everything
 
     keras.backend.clear_session()
     seed_everything(seed, env)

@@ -46,17 +46,8 @@ class Logger:
         return self._writer
 
     def set_model(self, model: Any) -> None:
-        """Record the model's architecture as a TensorBoard text summary."""
-        import tensorflow as tf
-
-        chunks: list[str] = []
-        model.summary(print_fn=lambda text, **_: chunks.append(text), line_length=96)
-        # Keras 3 hands the whole table over as one string: indent every line, so that
-        # TensorBoard's Markdown shows one monospaced block with aligned borders.
-        lines = "\n".join(chunks).splitlines()
-        with self.writer.as_default():
-            tf.summary.text("model", "\n".join(f"    {line}" for line in lines), step=0)
-        self.writer.flush()
+        """Record the model's architecture as a TensorBoard text summary (``model_table``: never cropped)."""
+        self.write_text("model", model_table(model))
 
     def write_text(self, name: str, text: str, step: int = 0) -> None:
         """A monospaced text block (the run's config) in TensorBoard's Text tab."""
@@ -197,3 +188,30 @@ class Logger:
         if self._monitor is not None:
             self._monitor.close()
             self._monitor = None
+
+
+def model_table(model: Any) -> str:
+    """Layers, output shapes and parameter counts as a plain table, whole.
+
+    Keras 3's ``summary`` crops its table to the terminal's width, 80 columns when stdout is
+    not a terminal, which cuts off the ``Param #`` column; this table is as wide as it needs.
+    """
+    rows = [("Layer (type)", "Output Shape", "Param #")]
+    for layer in model.layers:
+        try:
+            shape = str(tuple(layer.output.shape)).replace(",)", ")")
+        except (AttributeError, ValueError):  # a layer used twice, or not built
+            shape = "?"
+        rows.append((f"{layer.name} ({type(layer).__name__})", shape, f"{layer.count_params():,}"))
+    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    line = "-" * (sum(widths) + 6)
+    table = [f'Model: "{model.name}"', line]
+    for k, row in enumerate(rows):
+        table.append(f"{row[0]:<{widths[0]}}   {row[1]:<{widths[1]}}   {row[2]:>{widths[2]}}")
+        if k == 0:
+            table.append(line)
+    trainable = sum(int(np.prod(w.shape)) for w in model.trainable_weights)
+    total = sum(int(np.prod(w.shape)) for w in model.weights)
+    table += [line, f"Total params: {total:,}", f"Trainable params: {trainable:,}",
+              f"Non-trainable params: {total - trainable:,}"]
+    return "\n".join(table)

@@ -206,7 +206,7 @@ def run(spec: RunSpec, args: argparse.Namespace, config: Any) -> int:
         check_model_path(path)
     check_display(args.render)
 
-    from fn_framework.cli import make_env, seed_everything
+    from fn_framework.env_setup import make_env, seed_everything
 
     trainer_class = config_trainer(config)  # TensorFlow loads here, after the checks above
     env_kwargs = {"max_episode_steps": args.max_episode_steps} if args.max_episode_steps > 0 else {}
@@ -232,7 +232,7 @@ def run(spec: RunSpec, args: argparse.Namespace, config: Any) -> int:
 
 def train(spec: RunSpec, args: argparse.Namespace, config: Any, trainer_class: type, env_for: Any, path: str) -> int:
     """Train in the claimed run folder: make the trainer and envs, resume if asked, save at the end."""
-    from fn_framework.cli import seed_everything
+    from fn_framework.env_setup import seed_everything
 
     trainer = trainer_class(config, log_dir=args.log_dir, run_name=spec.run_name(args.test), model_path=path)
     saved = os.path.join(os.path.dirname(path), CONFIG_FILE)
@@ -264,6 +264,12 @@ def train(spec: RunSpec, args: argparse.Namespace, config: Any, trainer_class: t
         return finish_training(trainer, agent)
 
 
+def begins(config: Any) -> str:
+    """When training begins, in the settings' words (the book's rule: a full buffer or initial_count episodes)."""
+    buffer = f"when buffer_size={config.buffer_size} experiences are collected"
+    return f"after initial_count={config.initial_count} episodes or {buffer}" if config.initial_count > 0 else buffer
+
+
 def finish_training(trainer: Any, agent: Any) -> int:
     """Save the final model, a checkpoint, the reward plot and the logs; say where they are.
 
@@ -288,7 +294,8 @@ def finish_training(trainer: Any, agent: Any) -> int:
                             f"the last good model and checkpoint are kept") from None
         print(f"Saved the {'final ' if config.keep_best else ''}model to {path}")
     else:
-        print("Too few episodes to begin training: no model was saved.")
+        print(f"Training had not begun after {trainer.total_steps} env steps and {len(trainer.reward_log)} episodes "
+              f"(it begins {begins(config)}): no model was saved, and TensorBoard has no model or observed frames.")
     if not trainer.diverged:
         try:
             print(f"Saved a checkpoint to {save_checkpoint(trainer, agent)}")

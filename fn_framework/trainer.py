@@ -215,8 +215,8 @@ class Trainer(BestModelKeeping, VectorLoop):
         """A finished episode's bookkeeping, in both loops: the log, the book's hooks and report, the best model."""
         config = self.config
         self.reward_log.append(episode_reward)
-        self.logger.write(self.total_steps, "reward", episode_reward)
-        self.logger.write(self.total_steps, "episode", i)
+        self.logger.write(self.episode_step(), "reward", episode_reward)
+        self.logger.write(self.episode_step(), "episode", i)
         self.logger.write_episode(episode_reward, length)
         self.episode_end(i, length, agent)
         if self.is_event(i, config.report_interval):

@@ -58,7 +58,7 @@ class VectorLoop:
         """
         factory = self.env_factory
         if factory is None:
-            from fn_framework.cli import make_env
+            from fn_framework.env_setup import make_env
 
             factory = lambda render=False: type(self).observe(make_env(self.config.env, render), self.config)  # noqa: E731
         venv = make_vector_env(factory, self.n_copies, self.config.vector_mode, AutoresetMode.SAME_STEP,
@@ -128,6 +128,15 @@ class VectorLoop:
             agent.save(self.model_path)
         self.logger.flush()
         self.logger.close_monitor()
+
+    def episode_step(self) -> int:
+        """The env step a finished episode's scalars are written at: one per copy, never shared.
+
+        Copies that end an episode in the same vector step share ``total_steps``, and TensorBoard's
+        loader keeps one value per step, so copy ``j`` writes at the ``j``-th env step of that vector
+        step; the book's single env (n = 1) writes at ``total_steps``.
+        """
+        return self.total_steps - self.n_copies + self.env_index + 1
 
     def _episode_done(self, agent: Any, episode_return: float, length: int, started: int, initial_count: int) -> int:
         """The book loop's bookkeeping of a finished episode; the copy's next one begins."""

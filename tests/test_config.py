@@ -145,11 +145,12 @@ def test_each_mode_has_its_own_run_folder_and_tensorboard_uses_env_steps(script,
     assert "    learning_rate = 0.001" in config_text
     model_text = events.Tensors("model")[0].tensor_proto.string_val[0].decode()
     assert all(line.startswith("    ") for line in model_text.splitlines())  # one monospaced block
+    assert "Param #" in model_text  # whole: Keras 3's summary crops it to 80 columns off a terminal
     assert not any(re.search("checkpoint", p.name) for p in folder.iterdir())
 
 
 def test_action_spaces_are_checked_against_what_the_agent_takes(script, tmp_path):
-    from fn_framework.cli import make_env
+    from fn_framework.env_setup import make_env
     from fn_framework.errors import UserError
 
     assert make_env("Pendulum-v1", actions="box").action_space.shape == (1,)

@@ -16,7 +16,7 @@ from agents.value_function import ValueFunctionTrainer
 from conftest import ROOT
 from fn_framework import Trainer
 from fn_framework.checkpoint import capture_state, load_checkpoint, restore_state, save_checkpoint
-from fn_framework.cli import seed_everything
+from fn_framework.env_setup import seed_everything
 
 
 def one_error_line(result: subprocess.CompletedProcess) -> str:

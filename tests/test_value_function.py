@@ -11,7 +11,7 @@ import pytest
 from agents.observers import CartPoleObserver
 from agents.value_function import ValueFunctionAgent, ValueFunctionTrainer
 from fn_framework import Experience
-from fn_framework.cli import seed_everything
+from fn_framework.env_setup import seed_everything
 
 
 def test_td_targets_only_stop_bootstrapping_on_termination():

@@ -1,8 +1,6 @@
-"""What every script shares: seeding, env creation and the checks behind one-line errors."""
+"""How a run gets its env: seeding, env creation and the checks behind their one-line errors."""
 from __future__ import annotations
 
-import argparse
-import os
 import random
 import warnings
 from typing import Any, Optional
@@ -10,16 +8,6 @@ from typing import Any, Optional
 import numpy as np
 
 from fn_framework.errors import UserError
-
-
-def positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"must be a positive integer, got {value}")
-    return value
 
 
 def seed_everything(seed: Optional[int], env: Any = None) -> None:
@@ -63,9 +51,3 @@ def make_env(env_id: str, render: bool = False, record: bool = False, actions: s
         kind = "continuous (Box)" if actions == "box" else "discrete"
         raise UserError(f"{env_id} has {env.action_space} actions; this agent needs {kind} actions")
     return env
-
-
-def require_file(path: str, train_command: str) -> None:
-    """Refuse to play without a saved model, saying where we looked and what trains one."""
-    if not os.path.exists(path):
-        raise UserError(f"no saved model at {path}; train one first with: {train_command}")
