@@ -284,6 +284,6 @@ class ActorCriticTrainer(Trainer):
         reward_max, self.reward_max[self.env_index] = self.reward_max[self.env_index], -np.inf
         if not agent.initialized or self.diverged:
             return
-        self.logger.write(self.episode_step(), "reward_max", float(reward_max))
+        self.logger.write(self.episode_step(), "stats/reward_max", float(reward_max))
         for name, value in self.losses.items():
             self.logger.write(self.episode_step(), name, value)

@@ -38,7 +38,7 @@ def actor_critic_loss(
         "loss/total": loss,
         "loss/policy": policy_loss,
         "loss/value": value_loss,
-        "policy/neg_logs": tf.reduce_mean(neg_logs),
-        "policy/advantage": tf.reduce_mean(advantages),
-        "policy/entropy": entropy,
+        "stats/neg_logs": tf.reduce_mean(neg_logs),
+        "stats/advantage": tf.reduce_mean(advantages),
+        "stats/entropy": entropy,
     }

@@ -235,8 +235,8 @@ class DeepQNetworkTrainer(Trainer):
         if not self.training:
             return
         c = self.config
-        self.logger.write(self.total_steps, "loss", self.loss / max(self.updates, 1))
-        self.logger.write(self.total_steps, "epsilon", agent.epsilon)
+        self.logger.write(self.total_steps, "loss/td", self.loss / max(self.updates, 1))
+        self.logger.write(self.total_steps, "stats/epsilon", agent.epsilon)
         if c.teacher_update_steps == 0 and self.is_event(self.training_count, c.teacher_update_freq):
             agent.update_teacher()
         if c.exploration_steps == 0:

@@ -274,7 +274,7 @@ class PolicyGradientTrainer(Trainer):
         policy_experiences = [e._replace(r=g) for e, g in zip(experiences, returns)]
         loss = agent.update(*self.make_batch(policy_experiences))
         if self.check_loss(loss):
-            self.logger.write(self.episode_step(), "loss", loss)
+            self.logger.write(self.episode_step(), "loss/policy", loss)
 
     def standardize_with_recent(self, returns: np.ndarray) -> np.ndarray:
         """``(G - mean) / std`` with the statistics of the last ``baseline_episodes`` episodes' returns."""

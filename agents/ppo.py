@@ -172,12 +172,17 @@ class PPOTrainer(Trainer):
             rows["rollout/ep_reward_mean"] = float(np.mean([r for r, _ in self.episode_info]))
             rows["rollout/ep_len_mean"] = float(np.mean([n for _, n in self.episode_info]))
         rows["time/fps"] = int((self.total_steps - steps0) / max(elapsed, 1e-9))
-        for name, value in rows.items():
-            self.logger.write(self.total_steps, name, value)
+        for name, value in rows.items():  # TensorBoard: the tags every agent uses (loss/..., stats/...)
+            self.logger.write(self.total_steps, TAGS.get(name, "stats/" + name.split("/")[-1]), value)
         if self.config.log_interval > 0 and self.iterations % self.config.log_interval == 0:
             rows.update({"train/n_updates": self.iterations * self.config.n_epochs, "time/iterations": self.iterations,
                          "time/total_timesteps": self.total_steps, "time/time_elapsed": int(elapsed)})
             print(format_table(rows), flush=True)
+
+
+#: SB3's names (the printed table) -> this project's TensorBoard tags; the rest go to ``stats/<name>``.
+TAGS = {"train/loss": "loss/total", "train/policy_loss": "loss/policy", "train/value_loss": "loss/value",
+        "train/entropy_loss": "loss/entropy"}
 
 
 def format_table(rows: dict[str, Any]) -> str:

@@ -32,9 +32,9 @@ def test_loss_on_a_hand_computed_batch() -> None:
     expected = {
         "loss/policy": -0.5783154219,
         "loss/value": 0.625,
-        "policy/neg_logs": 0.8132616875,
-        "policy/advantage": -0.25,
-        "policy/entropy": 0.5822031089,
+        "stats/neg_logs": 0.8132616875,
+        "stats/advantage": -0.25,
+        "stats/entropy": 0.5822031089,
         "loss/total": -0.5783154219 + 1.0 * 0.625 - 0.1 * 0.5822031089,
     }
     for name, value in expected.items():

@@ -435,9 +435,9 @@ def test_script_runs_sb3s_schedule(tmp_path: Path) -> None:
     )
     assert trained.returncode == 0, trained.stderr
     assert (tmp_path / "dqn_test" / "dqn_agent_test.keras").exists()
-    epsilons = _scalars(tmp_path / "dqn_test", "epsilon")  # 3 training episodes of 8+ steps: past 20 steps
+    epsilons = _scalars(tmp_path / "dqn_test", "stats/epsilon")  # 3 training episodes of 8+ steps: past 20 steps
     assert len(epsilons) == 3 and epsilons[-1] == pytest.approx(1e-3) and epsilons[0] > 1e-3
-    assert max(_scalars(tmp_path / "dqn_test", "loss")) > 0  # updates ran
+    assert max(_scalars(tmp_path / "dqn_test", "loss/td")) > 0  # updates ran
 
 
 def test_script_catcher_trains_and_plays_h5(tmp_path: Path) -> None:

@@ -27,7 +27,7 @@ def test_every_episode_of_every_copy_is_a_point_and_the_model_table_is_whole(scr
     assert len(rows) == 60 and len(rewards) == len(rows)
     assert len({e.step for e in rewards}) == len(rewards)  # no two episodes share a step
     assert sorted(float(r["r"]) for r in rows) == sorted(float(make_ndarray(e.tensor_proto)) for e in rewards)
-    assert [e.step for e in log.Tensors("reward_max")] == sorted({e.step for e in log.Tensors("reward_max")})
+    assert [e.step for e in log.Tensors("stats/reward_max")] == sorted({e.step for e in log.Tensors("stats/reward_max")})
     table = log.Tensors("model")[0].tensor_proto.string_val[0].decode()
     assert "Param #" in table and "Total params: " in table
     assert "critic (Dense)" in table and table.splitlines()[2].rstrip().endswith("Param #")
