@@ -17,11 +17,11 @@ class CatcherAgentConfig(TrainerConfig):
     """Discount factor."""
     observe_interval: int = 100
     """Write observed frames to TensorBoard every N training episodes (0: never)."""
-    test_mode: bool = False
+    test_mode: bool = setting(False, fixed=True)
     """The book's test mode: a Dense network on CartPole's state vector instead of the CNN."""
-    frame_width: int = setting(80, low=1)
+    frame_width: int = setting(80, low=1, fixed=True)
     """Catcher frames are resized to this width."""
-    frame_height: int = setting(80, low=1)
+    frame_height: int = setting(80, low=1, fixed=True)
     """Catcher frames are resized to this height."""
-    frame_count: int = setting(4, low=1)
+    frame_count: int = setting(4, low=1, fixed=True)
     """Frames stacked per observation."""

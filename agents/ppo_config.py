@@ -29,7 +29,7 @@ class PPOConfig(CatcherAgentConfig, VectorConfig):
     """Budget: env steps of all envs together (SB3's total_timesteps); the annealed schedules reach 0 there."""
     n_envs: int = 8
     """Env copies stepped as one vector env (one forward pass acts for all of them)."""
-    n_steps: int = setting(128, low=1)
+    n_steps: int = setting(128, low=1, fixed=True)
     """Vector steps per rollout: each update learns from n_envs * n_steps transitions."""
     n_epochs: int = setting(4, low=1)
     """Passes over each rollout."""

@@ -152,7 +152,7 @@ class FNAgent:
         if stop[0]:
             print("Interrupted: stopping the play.")
         if record is not None and len(frames) > 0:
-            from fn_framework.guards import protected
+            from fn_framework.signals import protected
             from fn_framework.recorder import save_animation
 
             with protected("writing the recording"):  # a second Ctrl-C does not cut the clip in half

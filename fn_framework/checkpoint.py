@@ -105,3 +105,35 @@ def _is_plain(value: Any) -> bool:
     if isinstance(value, dict):
         return all(isinstance(k, str) and _is_plain(v) for k, v in value.items())
     return isinstance(value, _PLAIN)
+
+
+def check_resume(state: dict[str, Any], trainer: Any, agent_name: str, env: Any = None) -> None:
+    """Refuse a checkpoint written by another trainer (another agent or mode) or for other observations."""
+    saved = state.get("trainer_class")
+    if saved != type(trainer).__name__:
+        raise UserError(f"the checkpoint in {trainer.logger.log_dir} was written by {saved}, not "
+                        f"{type(trainer).__name__} ({agent_name}); resume it with its own script")
+    shape = state.get("trainer", {}).get("observation_shape", ("value", ()))[1]
+    if env is not None and shape and tuple(shape) != tuple(env.observation_space.shape):
+        raise UserError(f"the checkpoint in {trainer.logger.log_dir} learned from observations of shape "
+                        f"{tuple(shape)}, this run's are {tuple(env.observation_space.shape)} (another mode or "
+                        "frame size); resume with the settings it was trained with, or start afresh with --fresh")
+
+
+def check_resume_settings(saved: Any, config: Any) -> list[str]:
+    """The settings a resume changes from the checkpoint's run, as ``name: old -> new``; refuse the fixed ones.
+
+    Fixed: the fields declared ``setting(..., fixed=True)`` (the model, the observations or the stored
+    experiences depend on them).
+    """
+    import dataclasses
+
+    from fn_framework.valid import fixed_on_resume
+
+    changed = [(f.name, getattr(saved, f.name), getattr(config, f.name)) for f in dataclasses.fields(config)
+               if getattr(saved, f.name) != getattr(config, f.name)]
+    fixed = [f"{name} {old!r} -> {new!r}" for name, old, new in changed if fixed_on_resume(type(config), name)]
+    if fixed:
+        raise UserError(f"--resume cannot change {', '.join(fixed)} (the checkpoint's run depends on them); "
+                        "drop those settings, or start afresh with --fresh")
+    return [f"{name}: {old!r} -> {new!r}" for name, old, new in changed]

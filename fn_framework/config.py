@@ -28,7 +28,7 @@ from fn_framework.valid import check_config, field_types, setting, valid_of
 class TrainerConfig:
     """What every trainer takes: the env, the budgets, the buffer, evaluation and keeping the best."""
 
-    env: str = "CartPole-v0"
+    env: str = setting("CartPole-v0", fixed=True)
     """Gymnasium environment id."""
     episodes: int = setting(200, low=1)
     """Training episodes (with --play: episodes played, default 5)."""
@@ -38,7 +38,7 @@ class TrainerConfig:
     """Budget: stop after this many minutes of this invocation (0: no limit)."""
     initial_count: int = setting(-1, low=-1)
     """Begin training after this many episodes if positive, else when the buffer is full."""
-    buffer_size: int = setting(1024, low=1)
+    buffer_size: int = setting(1024, low=1, fixed=True)
     """Experiences kept; training begins when they fill it."""
     batch_size: int = setting(32, low=1)
     """Experiences per update."""
@@ -84,7 +84,7 @@ class TrainerConfig:
 class VectorConfig(TrainerConfig):
     """For the trainers that can step several copies of the env as one (``fn_framework/vector_loop.py``)."""
 
-    n_envs: int = setting(1, low=1)
+    n_envs: int = setting(1, low=1, fixed=True)
     """Env copies stepped as one vector env, acting with one forward pass for all (1: the book's single env)."""
     vector_mode: str = setting("sync", choices=("sync", "async"))
     """sync: the copies step in this process (Gymnasium SyncVectorEnv); async: one subprocess each (AsyncVectorEnv)."""

@@ -28,9 +28,10 @@ from fn_framework.config import CONFIG_FILE, add_config_flags, format_config, gi
 from fn_framework.config import resolve_preset, save_config
 from fn_framework.config import trainer_class as config_trainer
 from fn_framework.errors import OneLineParser, UserError
-from fn_framework.guards import (
-    check_display, check_model_path, check_resume, check_resume_settings, protected, run_folder,
-)
+from fn_framework.checkpoint import check_resume, check_resume_settings
+from fn_framework.preflight import check_display, check_model_path
+from fn_framework.run_folder import run_folder
+from fn_framework.signals import protected
 
 PLAY_EPISODES = 5  # FNAgent.play's default, as in the book
 #: Trained agents shipped with the repository: ``models/<run>/<model file>`` beside its ``config.json``.

@@ -4,6 +4,7 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import sys
 import threading
 from typing import Any, Callable, Iterator
 
@@ -61,3 +62,22 @@ def progress(total: int, initial: int = 0) -> Any:
     from tqdm import tqdm
 
     return tqdm(total=total, initial=initial, unit="ep", disable=None, dynamic_ncols=True, leave=False)
+
+
+@contextlib.contextmanager
+def protected(what: str) -> Iterator[None]:
+    """Let ``what`` (the final saves) finish whatever signals arrive; a signal during it exits 130 after.
+
+    Atomic saves already leave the old file whole; this also keeps a second Ctrl-C from
+    cutting a save in half and leaving its temporary file behind.
+    """
+    received: list[int] = []
+
+    def handler(signum: int, frame: Any) -> None:
+        received.append(signum)
+        say(f"\nStill {what}: it finishes first, then the run exits.\n")
+
+    with handling(handler):
+        yield
+    if received:
+        sys.exit(130)

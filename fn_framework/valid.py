@@ -57,9 +57,9 @@ ANY = Valid()
 
 
 def setting(default: Any, *, low: Optional[float] = None, high: Optional[float] = None,
-            above: Optional[float] = None, choices: Optional[Sequence[Any]] = None) -> Any:
-    """A config field with its valid values (see ``Valid``)."""
-    return dataclasses.field(default=default, metadata={"valid": Valid(low, high, above, choices)})
+            above: Optional[float] = None, choices: Optional[Sequence[Any]] = None, fixed: bool = False) -> Any:
+    """A config field with its valid values (see ``Valid``); ``fixed``: a ``--resume`` cannot change it."""
+    return dataclasses.field(default=default, metadata={"valid": Valid(low, high, above, choices), "fixed": fixed})
 
 
 def valid_of(cls: type, name: str) -> Valid:
@@ -69,6 +69,15 @@ def valid_of(cls: type, name: str) -> Valid:
         if name in fields and "valid" in fields[name].metadata:
             return fields[name].metadata["valid"]
     return ANY
+
+
+def fixed_on_resume(cls: type, name: str) -> bool:
+    """Whether field ``name`` was declared ``fixed``: the checkpoint's model, observations or memory depend on it."""
+    for klass in cls.__mro__:
+        fields = klass.__dict__.get("__dataclass_fields__", {})
+        if name in fields and "fixed" in fields[name].metadata:
+            return bool(fields[name].metadata["fixed"])
+    return False
 
 
 @functools.lru_cache(maxsize=None)

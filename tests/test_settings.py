@@ -85,3 +85,14 @@ def test_benchmark_set_is_one_error_line_before_any_run(tmp_path):
                              "--log-dir", str(tmp_path)], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert result.returncode == 1 and result.stdout == ""
     assert result.stderr.strip() == "error: dqn: --set: DeepQNetworkConfig has no setting 'gama' (did you mean gamma?)"
+
+
+def test_fields_a_resume_cannot_change_are_declared_beside_them():
+    from fn_framework.valid import fixed_on_resume
+
+    ppo = type(TABLE["ppo"].configs["book"])
+    fixed = {name for name in field_types(ppo) if fixed_on_resume(ppo, name)}
+    assert fixed == {"env", "test_mode", "frame_width", "frame_height", "frame_count", "n_envs", "n_steps",
+                     "buffer_size"}
+    dqn = type(TABLE["dqn"].configs["book"])  # env is redeclared there with Catcher's default: still fixed
+    assert fixed_on_resume(dqn, "env") and not fixed_on_resume(dqn, "learning_rate")
