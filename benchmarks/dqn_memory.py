@@ -16,7 +16,9 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+from fn_framework.quiet import quiet_start  # noqa: E402
+
+quiet_start()
 
 
 def rss_mb() -> float:

@@ -30,7 +30,9 @@ from collections import deque
 from typing import Any, Callable
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+from fn_framework.quiet import quiet_start  # noqa: E402
+
+quiet_start()
 
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402

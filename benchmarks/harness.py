@@ -29,7 +29,9 @@ def configure_threads(n: int, torch_too: bool = False, inter: int = 1) -> dict[s
     """
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[var] = str(n)
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    from fn_framework.quiet import quiet_start
+
+    quiet_start()
     import tensorflow as tf
     from threadpoolctl import threadpool_limits
 

@@ -1,8 +1,9 @@
 """The book's function-approximation framework: Experience, FNAgent, Trainer, Observer, Logger."""
-import os
+from fn_framework.quiet import quiet_start
 
-# TensorFlow's INFO/WARNING start-up chatter buries the book's progress lines.
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+# TensorFlow's C++ start-up lines bury the book's progress lines: hidden before anything imports TensorFlow
+# (--verbose or BABY_STEPS_VERBOSE=1 keeps them).
+quiet_start()
 
 from fn_framework.agent import FNAgent, check_model_fits, load_keras_model  # noqa: E402
 from fn_framework.errors import UserError  # noqa: E402

@@ -107,6 +107,10 @@ def make_parser(spec: RunSpec, config: Any, test: bool) -> argparse.ArgumentPars
                         help="with --play: record the played episodes to PATH (.gif, or .mp4 with imageio-ffmpeg)")
     parser.add_argument("--max-episode-steps", type=_non_negative, default=0, metavar="N",
                         help="cut every episode at N steps (0: the env's own limit)")
+    parser.add_argument("--plot-model", default=None, metavar="PATH", help="write a diagram of the network "
+                        "--play would play to PATH (.png, .svg, .pdf; needs pydot and Graphviz) and exit")
+    parser.add_argument("--verbose", action="store_true",
+                        help="show TensorFlow's start-up log lines (hidden otherwise; BABY_STEPS_VERBOSE=1 too)")
     add_config_flags(parser, config)
     return parser
 
@@ -136,9 +140,10 @@ def parse(spec: RunSpec, argv: Optional[Sequence[str]] = None) -> tuple[argparse
     pre = argparse.ArgumentParser(add_help=False)
     for name in ("--test", "--play", "--resume", "--shipped"):
         pre.add_argument(name, action="store_true")
-    for name in ("--preset", "--log-dir", "--model"):
+    for name in ("--preset", "--log-dir", "--model", "--plot-model"):
         pre.add_argument(name, default=None)
     known, _ = pre.parse_known_args(argv)
+    known.play = known.play or bool(known.plot_model)  # --plot-model draws the model --play would play
     test = bool(spec.test_mode and known.test)
     presets = spec.presets[spec.run_name(test)].configs
     try:
@@ -186,6 +191,11 @@ def run(spec: RunSpec, args: argparse.Namespace, config: Any) -> int:
         return 0
     if args.record and not args.play:
         raise UserError("--record records played episodes: add --play (or drop --record)")
+    if args.plot_model:  # before TensorFlow loads: a missing pydot or dot is one line
+        from fn_framework.plot_model import check_plot_tools, plot_model_run
+
+        check_plot_tools(args.plot_model)
+        return plot_model_run(spec, args, config)
     if args.shipped and not args.play:
         raise UserError("--shipped chooses the model to play: add --play")
     path = spec.model_path(args.log_dir, args.test, args.model)
