@@ -216,7 +216,7 @@ UNLIMITED_EPISODES = 10**9
 
 
 def bench_config(
-    agent: str, task: str, preset_name: str, overrides: Optional[dict[str, Any]] = None
+    agent: str, task: str, preset_name: str, overrides: Optional[dict[str, Any]] = None, source: str = "--set"
 ) -> tuple[str, str, Any]:
     """``(run name, resolved preset name, config)`` of ``agent`` on ``task`` from the shared preset table.
 
@@ -235,17 +235,18 @@ def bench_config(
     name, config = get(run_name, preset_name)
     episodes = config.episodes if config.episodes_schedule() else UNLIMITED_EPISODES
     config = dataclasses.replace(config, episodes=episodes, keep_best=False, eval_every=0)
-    return run_name, name, apply_overrides(config, overrides or {})  # --set, or a sweep's sampled settings
+    return run_name, name, apply_overrides(config, overrides or {}, source)  # --set, or a sweep's sample
 
 
-def check_settings(agents: Sequence[str], task: str, presets: Sequence[str], overrides: dict[str, Any]) -> None:
+def check_settings(agents: Sequence[str], task: str, presets: Sequence[str], overrides: dict[str, Any],
+                   source: str = "--set") -> None:
     """Refuse, before any run starts, a preset or ``--set`` no run can use: one ``error:`` line."""
     from fn_framework.errors import UserError
 
     for agent in agents:
         for preset in presets:
             try:
-                bench_config(agent, task, preset, overrides)
+                bench_config(agent, task, preset, overrides, source)
             except UserError as error:
                 raise SystemExit(f"error: {agent}: {error}") from None
 

@@ -15,7 +15,12 @@ the sequential benchmarks print (Catcher: the curves' PNG, mean and spread over 
 
 Local Ray by default; ``--address`` joins a running cluster (``ray start --head`` on one machine,
 ``ray start --address=HEAD:6379`` on the others, then ``--address auto`` on the head, or
-``ray://HEAD:10001`` from a laptop): no code change, the trials spread over the cluster's CPUs.
+``ray://HEAD:10001`` from a laptop): no code change, the trials spread over the cluster's CPUs. A worker
+needs only Python with the packages installed, no clone: the project's code travels with the job in Ray's
+runtime environment (``working_dir``, less ``EXCLUDES``), each trial writes its logs on its own node and its
+row comes back to the driver in its last report; ``--storage`` names where Tune keeps the experiment (local,
+or shared such as NFS or ``s3://``). A trial that fails is reported with its error and the others finish;
+Ctrl-C stops the sweep, and what finished is still printed. See benchmarks/README.md, "Sweeps on a Ray cluster".
 """
 from __future__ import annotations
 
@@ -28,6 +33,10 @@ from typing import Any
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
+
+#: What stays on the driver's machine: the trials need the code, not the environment, history, models or docs.
+EXCLUDES = [".git", ".venv", "logs", "models", "tests", "notebooks", "docs", "__pycache__", "*.png", "*.gif",
+            "*.ipynb", "*.keras", "*.h5"]
 
 
 def parse_search(items: list[str]) -> dict[str, Any]:
@@ -52,19 +61,44 @@ def parse_search(items: list[str]) -> dict[str, Any]:
     return space
 
 
+def check_search(args: argparse.Namespace) -> None:
+    """Refuse, before Ray starts, a searched field the agent does not have or a value no run can use."""
+    from benchmarks.harness import bench_config, check_settings, parse_value
+    from fn_framework.valid import field_types
+
+    for item in args.search:
+        field, _, spec = item.partition("=")
+        kind, _, rest = spec.partition(":")
+        values = rest.split(",") if kind == "choice" else rest.split(":")
+        for value in values:
+            check_settings([args.agent], args.task, [args.preset], {field: parse_value(value)}, "--search")
+        kinds = field_types(type(bench_config(args.agent, args.task, args.preset)[2]))
+        if kind in ("uniform", "loguniform") and kinds[field] is not float:
+            raise SystemExit(f"error: --search: {field} is {kinds[field].__name__}, not a number to sample from "
+                             f"{kind}: use choice:a,b or randint:lo:hi")
+
+
 def trial(params: dict[str, Any]) -> None:
-    """One (agent, preset, sampled settings, seed): the sequential benchmark's run, reporting every evaluation."""
-    sys.path.insert(0, params["root"])
-    os.chdir(params["root"])
+    """One (agent, preset, sampled settings, seed): the sequential benchmark's run, reporting every evaluation.
+
+    Runs from the job's copy of the code (the runtime environment's ``working_dir``), never from the
+    driver's checkout; its logs go to a folder on its own node, and its row to the driver in the last report.
+    """
+    import tempfile
+
+    import ray
     from ray import tune
 
     from benchmarks import harness
 
     harness.configure_threads(1)
     overrides = {k: v for k, v in params.items() if k in params["fields"]}
+    logs = tempfile.mkdtemp(prefix="tune_trial_")
+    last: dict[str, float] = {"mean_return": float("nan"), "env_steps": 0, "train_s": 0.0}
 
     def report(point: dict[str, float]) -> None:
-        tune.report({"mean_return": point["mean_return"], "env_steps": point["env_steps"], "train_s": point["wall_s"]})
+        last.update(mean_return=point["mean_return"], env_steps=point["env_steps"], train_s=point["wall_s"])
+        tune.report(dict(last))
 
     if params["task"] == "cartpole":
         from benchmarks.cartpole_solve import GOAL, run_ours
@@ -72,17 +106,33 @@ def trial(params: dict[str, Any]) -> None:
         protocol_args = {"eval_every_steps": params["eval_every"], "goal": GOAL,
                          "cap_steps": params["cap_steps"], "cap_seconds": params["minutes"] * 60}
         row = run_ours(params["agent"], params["preset"], params["seed"], protocol_args, params["eval_episodes"],
-                       params["logs"], overrides=overrides, on_eval=report)
+                       logs, overrides=overrides, on_eval=report)
     else:
         from benchmarks.catcher_learn import run
 
         namespace = argparse.Namespace(eval_every_s=params["eval_every_s"], eval_episodes=params["eval_episodes"],
                                        eval_steps=params["eval_steps"], minutes=params["minutes"],
                                        cap_steps=params["cap_steps"])
-        row = run(params["agent"], params["preset"], params["seed"], namespace, params["logs"],
+        row = run(params["agent"], params["preset"], params["seed"], namespace, logs,
                   overrides=overrides, on_eval=report)
-    with open(os.path.join(params["logs"], f"row_{params['seed']}_{tune.get_context().get_trial_id()}.json"), "w") as f:
-        json.dump({**row, "overrides": overrides}, f)
+    where = {"node": ray.get_runtime_context().get_node_id(), "logs": logs,  # which node, and from which code
+             "checkout_seen": os.path.isdir(os.path.join(params["root"], "fn_framework")),
+             "code": os.path.dirname(os.path.dirname(os.path.abspath(harness.__file__)))}
+    tune.report({**last, "row": json.dumps({**row, "overrides": overrides, **where})})
+
+
+def gather(results: Any, fields: list[str]) -> tuple[list[dict], list[dict]]:
+    """The rows the trials reported, and the trials that failed or stopped early with why."""
+    rows, failed = [], []
+    for result in results:
+        metrics = result.metrics or {}
+        if result.error is None and "row" in metrics:
+            rows.append(json.loads(metrics["row"]))
+            continue
+        config = {k: result.config.get(k) for k in ("seed", *fields)} if result.config else {}
+        error = str(result.error).strip().splitlines() if result.error is not None else ["stopped before its last report (ASHA, or Ctrl-C)"]
+        failed.append({"trial": config, "error": error[-1] if error else repr(result.error)})
+    return rows, failed
 
 
 def main() -> None:
@@ -102,7 +152,9 @@ def main() -> None:
     parser.add_argument("--eval-steps", type=int, default=2000, help="catcher: steps per evaluation episode")
     parser.add_argument("--cpus", type=int, default=0, help="local Ray: CPUs to use (default: all)")
     parser.add_argument("--address", default=None, help="join a Ray cluster (auto, or ray://HEAD:10001)")
-    parser.add_argument("--log-dir", default="", help="trial logs and rows (default: a new /tmp folder)")
+    parser.add_argument("--storage", default="", help="where Tune keeps the experiment: a local folder (default: "
+                        "a new /tmp folder) or one every node sees (NFS, s3://...) on a cluster")
+    parser.add_argument("--log-dir", dest="storage", help=argparse.SUPPRESS)  # its old name
     parser.add_argument("--png", default="", help="catcher: the curves' plot")
     args = parser.parse_args()
 
@@ -113,11 +165,14 @@ def main() -> None:
         raise SystemExit("error: Ray Tune is not installed: pip install -r requirements-ray.txt") from None
     from benchmarks import harness
 
-    logs = harness.log_root(args.log_dir)
     space = parse_search(args.search)
-    ray.init(address=args.address, num_cpus=args.cpus or None, include_dashboard=False, log_to_driver=False,
-             runtime_env={"env_vars": {"TF_CPP_MIN_LOG_LEVEL": "3", "OMP_NUM_THREADS": "1"}})
-    params = {"root": ROOT, "task": args.task, "agent": args.agent, "preset": args.preset, "logs": logs,
+    check_search(args)
+    storage = args.storage if "://" in args.storage else os.path.abspath(harness.log_root(args.storage))
+    ray.init(address=args.address or "local", num_cpus=(args.cpus or None) if args.address is None else None,
+             include_dashboard=False, log_to_driver=False,
+             runtime_env={"working_dir": ROOT, "excludes": EXCLUDES,
+                          "env_vars": {"TF_CPP_MIN_LOG_LEVEL": "3", "OMP_NUM_THREADS": "1"}})
+    params = {"root": ROOT, "task": args.task, "agent": args.agent, "preset": args.preset,
               "fields": sorted(space), "seed": tune.grid_search(args.seeds), **space,
               "minutes": args.minutes, "cap_steps": args.cap_steps, "eval_every": args.eval_every,
               "eval_every_s": args.eval_every_s, "eval_episodes": args.eval_episodes, "eval_steps": args.eval_steps}
@@ -131,16 +186,25 @@ def main() -> None:
         tune.with_resources(trial, {"cpu": 1}),
         param_space=params,
         tune_config=tune.TuneConfig(metric="mean_return", mode="max", num_samples=args.samples, scheduler=scheduler),
-        run_config=tune.RunConfig(storage_path=os.path.join(logs, "ray"), name="sweep", verbose=0),
+        run_config=tune.RunConfig(storage_path=storage, name="sweep", verbose=0,
+                                  failure_config=tune.FailureConfig(max_failures=0, fail_fast=False)),
     )
-    tuner.fit()
+    try:
+        results = tuner.fit()  # Tune's own Ctrl-C handling: the first stops the trials and returns
+    except KeyboardInterrupt:
+        raise SystemExit("Sweep interrupted: nothing was gathered (Tune keeps the experiment in "
+                         f"{storage}/sweep)") from None
     wall = time.perf_counter() - start
-    rows = [json.load(open(os.path.join(logs, p))) for p in sorted(os.listdir(logs)) if p.startswith("row_")]
-    print_results(args, rows, wall)
+    rows, failed = gather(results, sorted(space))
+    interrupted = results.num_terminated + results.num_errors < len(results)  # Ctrl-C left some unfinished
+    print_results(args, rows, wall, failed)
+    if interrupted:
+        print("Sweep interrupted: the trials above finished; the rest were stopped.", file=sys.stderr)
+        raise SystemExit(130)
 
 
-def print_results(args: argparse.Namespace, rows: list[dict], wall: float) -> None:
-    """The sequential benchmark's table and JSON line, plus the sweep's wall time."""
+def print_results(args: argparse.Namespace, rows: list[dict], wall: float, failed: list[dict]) -> None:
+    """The sequential benchmark's table and JSON line, plus the sweep's wall time and the failed trials."""
     if args.task == "cartpole":
         from benchmarks.cartpole_solve import print_row, summarize
 
@@ -162,8 +226,10 @@ def print_results(args: argparse.Namespace, rows: list[dict], wall: float) -> No
             print(f"seed {row['seed']} {row['overrides']}: best {row['best_return']}, goal at {row['goal_wall_s']} s")
         out = {"runs": [{k: v for k, v in r.items() if k != "curve"} for r in rows],
                "curve": [p for r in rows for p in r["curve"]], "png": plot(rows, png) if rows else None}
-    print(f"Sweep wall time: {wall:.1f} s for {len(rows)} trials")
-    print(json.dumps({**out, "wall_s": round(wall, 2)}))
+    for f in failed:
+        print(f"trial {f['trial']} FAILED: {f['error']}")
+    print(f"Sweep wall time: {wall:.1f} s for {len(rows)} trials ({len(failed)} failed)")
+    print(json.dumps({**out, "failed": failed, "wall_s": round(wall, 2)}))
 
 
 if __name__ == "__main__":

@@ -17,8 +17,8 @@ from benchmarks.harness import Protocol, StopRun
 from tests.conftest import ROOT
 
 
-def run_benchmark(name: str, *args: str) -> dict:
-    env = dict(os.environ, PYTHONUNBUFFERED="1", TF_CPP_MIN_LOG_LEVEL="3")
+def run_benchmark(name: str, *args: str, env: dict | None = None) -> dict:
+    env = dict(env or os.environ, PYTHONUNBUFFERED="1", TF_CPP_MIN_LOG_LEVEL="3")
     done = subprocess.run(
         [sys.executable, str(ROOT / "benchmarks" / name), *args],
         capture_output=True, text=True, timeout=300, cwd=ROOT, env=env,

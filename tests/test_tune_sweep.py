@@ -1,8 +1,22 @@
-"""The Ray Tune runner: a 2-trial local sweep gives the sequential benchmark's per-seed results."""
+"""The Ray Tune runner: a 2-trial sweep gives the sequential benchmark's per-seed results, locally and on a
+two-node cluster whose worker has no clone; failed trials and bad search spaces are reported, not tracebacks."""
 from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
 
 import pytest
 
+from tests.conftest import ROOT
 from tests.test_benchmarks import run_benchmark
 
 pytest.importorskip("ray.tune", reason="Ray Tune is optional: pip install -r requirements-ray.txt")
@@ -12,7 +26,7 @@ ARGS = ["--agent", "policy_gradient", "--preset", "best", "--seeds", "1", "2", "
 
 
 def test_a_two_seed_sweep_matches_the_sequential_run(tmp_path):
-    swept = run_benchmark("tune_sweep.py", "--task", "cartpole", *ARGS, "--cpus", "2", "--log-dir", str(tmp_path / "ray"))
+    swept = run_benchmark("tune_sweep.py", "--task", "cartpole", *ARGS, "--cpus", "2", "--storage", str(tmp_path / "ray"))
     sequential = run_benchmark("cartpole_solve.py", *ARGS, "--log-dir", str(tmp_path / "seq"))
 
     def key(rows):
@@ -31,3 +45,91 @@ def test_search_spaces_are_read_from_the_command_line():
     assert (space["learning_rate"].lower, space["learning_rate"].upper) == (1e-4, 1e-3)
     with pytest.raises(SystemExit):
         parse_search(["gamma=normal:0:1"])
+
+
+def test_failed_and_stopped_trials_are_reported_with_their_error():
+    from types import SimpleNamespace
+
+    from benchmarks.tune_sweep import gather
+
+    ok = SimpleNamespace(error=None, metrics={"row": json.dumps({"seed": 1, "steps": 3000})}, config={"seed": 1})
+    failed = SimpleNamespace(error=RuntimeError("Traceback ...\nValueError: the env died"), metrics={},
+                             config={"seed": 2, "learning_rate": 0.5})
+    stopped = SimpleNamespace(error=None, metrics={"mean_return": 9.0}, config={"seed": 3, "learning_rate": 0.1})
+    rows, bad = gather([ok, failed, stopped], ["learning_rate"])
+    assert rows == [{"seed": 1, "steps": 3000}]
+    assert bad == [{"trial": {"seed": 2, "learning_rate": 0.5}, "error": "ValueError: the env died"},
+                   {"trial": {"seed": 3, "learning_rate": 0.1},
+                    "error": "stopped before its last report (ASHA, or Ctrl-C)"}]
+
+
+def test_searched_fields_and_values_are_checked_before_ray_starts(tmp_path):
+    result = subprocess.run([sys.executable, "benchmarks/tune_sweep.py", "--task", "cartpole", "--agent",
+                             "policy_gradient", "--search", "learning_rate=choice:-1,0.01"], cwd=ROOT,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1 and result.stdout == ""
+    assert result.stderr.strip() == ("error: policy_gradient: --search: learning_rate must be greater than 0, "
+                                     "not -1.0")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_a_sweep_runs_on_a_two_node_cluster_whose_worker_has_no_clone(tmp_path):
+    """A head node, and a worker node in a mount namespace where the checkout is a tmpfs (only the venv shows)."""
+    ray = os.path.join(os.path.dirname(sys.executable), "ray")
+    port, temp = _free_port(), tempfile.mkdtemp(prefix="rt_", dir="/tmp")
+    common = ["--num-cpus", "1", "--disable-usage-stats", f"--temp-dir={temp}", "--node-ip-address=127.0.0.1"]
+    venv = sys.prefix if sys.prefix.startswith(str(ROOT) + os.sep) else ""
+    hide = "; ".join([
+        "set -e", "mount --make-rprivate /",
+        *([f"mkdir -p {temp}/venv", f"mount --bind {venv} {temp}/venv"] if venv else []),
+        f"mount -t tmpfs tmpfs {ROOT}",
+        *([f"mkdir -p {venv}", f"mount --bind {temp}/venv {venv}"] if venv else []),
+        f"test ! -e {ROOT}/fn_framework",
+        f"exec {ray} start --address=127.0.0.1:{port} {' '.join(common)} --block",
+    ])
+    unshare = ["unshare", "--mount"] + ([] if os.geteuid() == 0 else ["--map-root-user"])
+    env = dict(os.environ, RAY_ADDRESS="", RAY_AUTH_MODE="disabled")  # a private test cluster: no token
+    nodes: list[subprocess.Popen] = []
+
+    def wait_for(count: int) -> None:
+        deadline, status = time.time() + 90, ""
+        while time.time() < deadline:
+            status = subprocess.run([ray, "status", f"--address=127.0.0.1:{port}"], capture_output=True, text=True,
+                                    timeout=60, env=env).stdout
+            if len(re.findall(r"^\s*1 node_", status, re.M)) >= count:
+                return
+            for node in nodes:
+                assert node.poll() is None, node.stdout.read()[-3000:]
+            time.sleep(2)
+        raise AssertionError(f"{count} nodes never joined: {status}")
+
+    try:  # each node in its own process group, stopped by it: other Ray runs on this machine are left alone
+        nodes.append(subprocess.Popen([ray, "start", "--head", f"--port={port}", "--include-dashboard=false",
+                                       *common, "--block"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                      text=True, start_new_session=True, env=env))
+        wait_for(1)
+        nodes.append(subprocess.Popen([*unshare, "bash", "-c", hide], stdout=subprocess.PIPE,
+                                      stderr=subprocess.STDOUT, text=True, start_new_session=True, env=env))
+        wait_for(2)
+        swept = run_benchmark("tune_sweep.py", "--task", "cartpole", *ARGS, "--address", f"127.0.0.1:{port}",
+                              "--storage", str(tmp_path / "storage"), env=env)
+    finally:
+        for node in reversed(nodes):
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(node.pid, signal.SIGTERM)
+            try:
+                node.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                os.killpg(node.pid, signal.SIGKILL)
+        shutil.rmtree(temp, ignore_errors=True)
+    rows = swept["results"]
+    assert sorted(r["seed"] for r in rows) == [1, 2] and all(r["steps"] == 3000 and r["evals"] == 3 for r in rows)
+    assert len({r["node"] for r in rows}) == 2  # one trial on each node
+    assert sorted(r["checkout_seen"] for r in rows) == [False, True]  # the worker's trial ran without a clone
+    assert all(not r["code"].startswith(str(ROOT)) for r in rows)  # both ran the job's copy of the code
+    assert swept["failed"] == []
