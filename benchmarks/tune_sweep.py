@@ -121,8 +121,8 @@ def trial(params: dict[str, Any]) -> None:
     tune.report({**last, "row": json.dumps({**row, "overrides": overrides, **where})})
 
 
-def gather(results: Any, fields: list[str]) -> tuple[list[dict], list[dict]]:
-    """The rows the trials reported, and the trials that failed or stopped early with why."""
+def gather(results: Any, fields: list[str], stopped: str) -> tuple[list[dict], list[dict]]:
+    """The rows the trials reported, and the trials that failed (their error) or stopped (``stopped`` says why)."""
     rows, failed = [], []
     for result in results:
         metrics = result.metrics or {}
@@ -130,8 +130,11 @@ def gather(results: Any, fields: list[str]) -> tuple[list[dict], list[dict]]:
             rows.append(json.loads(metrics["row"]))
             continue
         config = {k: result.config.get(k) for k in ("seed", *fields)} if result.config else {}
-        error = str(result.error).strip().splitlines() if result.error is not None else ["stopped before its last report (ASHA, or Ctrl-C)"]
-        failed.append({"trial": config, "error": error[-1] if error else repr(result.error)})
+        if result.error is None:
+            failed.append({"trial": config, "status": "stopped", "error": stopped})
+            continue
+        error = str(result.error).strip().splitlines()
+        failed.append({"trial": config, "status": "failed", "error": error[-1] if error else repr(result.error)})
     return rows, failed
 
 
@@ -195,8 +198,9 @@ def main() -> None:
         raise SystemExit("Sweep interrupted: nothing was gathered (Tune keeps the experiment in "
                          f"{storage}/sweep)") from None
     wall = time.perf_counter() - start
-    rows, failed = gather(results, sorted(space))
-    interrupted = results.num_terminated + results.num_errors < len(results)  # Ctrl-C left some unfinished
+    why = "stopped early by ASHA, or by Ctrl-C" if args.asha else "stopped by Ctrl-C before its last report"
+    rows, failed = gather(results, sorted(space), why)
+    interrupted = not args.asha and any(f["status"] == "stopped" for f in failed)
     print_results(args, rows, wall, failed)
     if interrupted:
         print("Sweep interrupted: the trials above finished; the rest were stopped.", file=sys.stderr)
@@ -227,8 +231,8 @@ def print_results(args: argparse.Namespace, rows: list[dict], wall: float, faile
         out = {"runs": [{k: v for k, v in r.items() if k != "curve"} for r in rows],
                "curve": [p for r in rows for p in r["curve"]], "png": plot(rows, png) if rows else None}
     for f in failed:
-        print(f"trial {f['trial']} FAILED: {f['error']}")
-    print(f"Sweep wall time: {wall:.1f} s for {len(rows)} trials ({len(failed)} failed)")
+        print(f"trial {f['trial']} {f['status'].upper()}: {f['error']}")
+    print(f"Sweep wall time: {wall:.1f} s for {len(rows)} finished trials ({len(failed)} failed or stopped)")
     print(json.dumps({**out, "failed": failed, "wall_s": round(wall, 2)}))
 
 

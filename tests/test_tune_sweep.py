@@ -56,11 +56,10 @@ def test_failed_and_stopped_trials_are_reported_with_their_error():
     failed = SimpleNamespace(error=RuntimeError("Traceback ...\nValueError: the env died"), metrics={},
                              config={"seed": 2, "learning_rate": 0.5})
     stopped = SimpleNamespace(error=None, metrics={"mean_return": 9.0}, config={"seed": 3, "learning_rate": 0.1})
-    rows, bad = gather([ok, failed, stopped], ["learning_rate"])
+    rows, bad = gather([ok, failed, stopped], ["learning_rate"], "stopped by Ctrl-C")
     assert rows == [{"seed": 1, "steps": 3000}]
-    assert bad == [{"trial": {"seed": 2, "learning_rate": 0.5}, "error": "ValueError: the env died"},
-                   {"trial": {"seed": 3, "learning_rate": 0.1},
-                    "error": "stopped before its last report (ASHA, or Ctrl-C)"}]
+    assert bad == [{"trial": {"seed": 2, "learning_rate": 0.5}, "status": "failed", "error": "ValueError: the env died"},
+                   {"trial": {"seed": 3, "learning_rate": 0.1}, "status": "stopped", "error": "stopped by Ctrl-C"}]
 
 
 def test_searched_fields_and_values_are_checked_before_ray_starts(tmp_path):
@@ -133,3 +132,20 @@ def test_a_sweep_runs_on_a_two_node_cluster_whose_worker_has_no_clone(tmp_path):
     assert sorted(r["checkout_seen"] for r in rows) == [False, True]  # the worker's trial ran without a clone
     assert all(not r["code"].startswith(str(ROOT)) for r in rows)  # both ran the job's copy of the code
     assert swept["failed"] == []
+
+
+def test_ctrl_c_stops_the_sweep_and_prints_what_finished(tmp_path):
+    sweep = subprocess.Popen([sys.executable, "benchmarks/tune_sweep.py", "--task", "cartpole", "--agent",
+                              "value_function", "--seeds", "1", "2", "--cap-steps", "40000", "--cpus", "2",
+                              "--storage", str(tmp_path)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             text=True, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    deadline = time.time() + 120
+    while time.time() < deadline and not list(tmp_path.glob("sweep/*/result.json")):
+        time.sleep(1)  # until the trials have reported (they run for about a minute)
+    sweep.send_signal(signal.SIGINT)
+    out, err = sweep.communicate(timeout=180)
+    assert sweep.returncode == 130, err[-2000:]
+    assert "Sweep interrupted: the trials above finished; the rest were stopped." in err
+    assert "Traceback" not in err
+    result = json.loads(out.strip().splitlines()[-1])
+    assert {f["status"] for f in result["failed"]} == {"stopped"} and len(result["failed"]) + len(result["results"]) == 2
