@@ -89,3 +89,19 @@ def test_bench_config_runs_the_test_modes_on_cartpole_with_unlimited_episodes():
     assert (run_name, config.test_mode, config.episodes, config.keep_best) == ("a2c_test", True, UNLIMITED_EPISODES, False)
     _, _, book_dqn = bench_config("dqn", "catcher", "book")
     assert book_dqn.episodes == 1200  # epsilon decays over the episodes: the count stays
+
+
+def test_book_reference_runs_the_books_logic_and_reports_per_seed():
+    pg = run_benchmark("book_reference.py", "--agent", "pg", "--seeds", "1", "--episodes", "30")
+    a2c = run_benchmark("book_reference.py", "--agent", "a2c_test", "--seeds", "1", "--episodes", "30",
+                        "--per-sample-advantage")
+    for out in (pg, a2c):
+        assert out["seeds"] == [1] and set(out["mean"]) == {"first50", "last50", "play_final", "play_best"}
+        assert all(value > 5 for value in out["mean"].values())  # CartPole pays at least ~8 per episode
+
+
+def test_profile_buckets_a_solve_and_the_shares_add_up():
+    out = run_benchmark("profile_cartpole.py", "--agent", "policy_gradient")
+    assert out["solved"] and out["steps"] > 0 and out["threads"]["tf_intra_op"] == 1
+    assert set(out["share"]) == {"env", "tensorflow", "numpy", "ours", "other"}
+    assert abs(sum(out["share"].values()) - 1.0) < 0.01 and out["share"]["env"] > 0
