@@ -1,15 +1,16 @@
 """A quiet start: TensorFlow's C++ start-up lines are hidden unless asked for.
 
-On a CPU machine ``import tensorflow`` prints about seven lines before a script's first one
-(absl's "log messages before absl::InitializeLog()", ``oneDNN custom operations are on``,
-``Could not find cuda drivers``, twice, as two libraries load) and the first op adds ``failed
-call to cuInit``. ``TF_CPP_MIN_LOG_LEVEL`` hides only the later ones: the import-time lines are
-written by the libraries' static initialisers, before TensorFlow reads its settings. So
+On a CPU machine ``import tensorflow`` prints seven lines before a script's first one (absl's
+"log messages before absl::InitializeLog()", ``oneDNN custom operations are on``, ``Could not
+find cuda drivers``, twice, as two libraries load, and cpu_feature_guard's two) and the first op
+adds ``failed call to cuInit``. ``TF_CPP_MIN_LOG_LEVEL=3`` hides the cpu_feature_guard and cuInit
+lines but not the others: absl writes them before logging is set up, whatever the level. So
 
-* ``TF_CPP_MIN_LOG_LEVEL`` defaults to 3 (``os.environ.setdefault``: a user's own value wins);
-  ``TF_ENABLE_ONEDNN_OPTS`` is left as it is: only the log line goes;
-* ``import tensorflow`` runs with file descriptor 2 sent to a temporary file; what it wrote is
-  written back to stderr without the C++ log lines (a Python warning or a traceback still shows);
+* ``TF_CPP_MIN_LOG_LEVEL`` defaults to 3 (a user's own value wins; only a fatal error shows);
+* ``import tensorflow`` runs with file descriptor 2 sent through a small filter process that
+  drops the C++ log lines (``I0000 ...] text``) and passes everything else on as it comes: a
+  Python warning, a traceback, and a fatal C++ error (``F0000 ...``) that aborts the process
+  (a separate process still has the line when this one dies);
 * Python's absl logger (``WARNING:absl:...``) is set to errors only once TensorFlow has loaded.
 
 ``--verbose`` on the command line or ``BABY_STEPS_VERBOSE=1`` keeps all of TensorFlow's lines.
@@ -20,10 +21,11 @@ from __future__ import annotations
 
 import importlib.abc
 import importlib.machinery
+import importlib.util
 import os
 import re
+import subprocess
 import sys
-import tempfile
 from contextlib import contextmanager
 from typing import Any, Iterator, Optional, Sequence
 
@@ -31,17 +33,25 @@ VERBOSE_ENV = "BABY_STEPS_VERBOSE"
 #: Set beside TF_CPP_MIN_LOG_LEVEL when we chose it, so that a verbose child process can take it back.
 _OURS = "BABY_STEPS_TF_LOG_LEVEL"
 QUIET_LEVEL = "3"  # 2 still lets "failed call to cuInit" (an ERROR line) through
-#: The C++ log lines (glog style ``I0000 00:00:... file.cc:153] ...``, absl's pre-init notice) and the second
-#: line of cpu_feature_guard's message.
+#: TensorFlow's C++ log lines below FATAL (``I0000 00:00:1796.7   27 port.cc:153] ...``), absl's pre-init
+#: notice, and the second line of cpu_feature_guard's message.
 NOISE = re.compile(r"^([IWE]\d{4} \d\d:\d\d:\S+ +\d+ \S+:\d+\] |WARNING: All log messages before absl::InitializeLog"
                    r"|To enable the following instructions: .*rebuild TensorFlow with the appropriate compiler flags)")
+#: The filter process: stdin's lines to stdout, less NOISE (argv[1]), each as it comes; Ctrl-C is the script's.
+_FILTER = ("import re, signal, sys\n"
+           "signal.signal(signal.SIGINT, signal.SIG_IGN)\n"
+           "noise = re.compile(sys.argv[1].encode())\n"
+           "for line in sys.stdin.buffer:\n"
+           "    if not noise.match(line):\n"
+           "        sys.stdout.buffer.write(line)\n"
+           "        sys.stdout.buffer.flush()\n")
 
 
 def wants_verbose(argv: Optional[Sequence[str]] = None, environ: Optional[dict[str, str]] = None) -> bool:
     """``--verbose`` among the arguments (before ``--``) or ``BABY_STEPS_VERBOSE`` set to a true value."""
-    argv = sys.argv[1:] if argv is None else argv
+    args = list(sys.argv[1:] if argv is None else argv)
     environ = os.environ if environ is None else environ
-    args = list(argv)[:list(argv).index("--")] if "--" in argv else list(argv)
+    args = args[:args.index("--")] if "--" in args else args
     return "--verbose" in args or environ.get(VERBOSE_ENV, "").strip().lower() in ("1", "true", "yes", "on")
 
 
@@ -69,10 +79,9 @@ class _QuietImport(importlib.abc.MetaPathFinder):
         if name != "tensorflow":
             return None
         sys.meta_path.remove(self)
-        spec = importlib.machinery.PathFinder.find_spec(name, path)
-        if spec is None or spec.loader is None:
-            return spec
-        spec.loader = _QuietLoader(spec.loader)
+        spec = importlib.util.find_spec(name)  # the other finders, as if this one was never there
+        if spec is not None and spec.loader is not None:
+            spec.loader = _QuietLoader(spec.loader)
         return spec
 
 
@@ -89,33 +98,41 @@ class _QuietLoader(importlib.abc.Loader):
         module.__loader__ = module.__spec__.loader = self.loader  # what TensorFlow and importlib see later
         with filtered_stderr():
             self.loader.exec_module(module)
-        try:
-            import absl.logging
+        import absl.logging  # comes with TensorFlow
 
-            absl.logging.set_verbosity(absl.logging.ERROR)
-        except ImportError:  # pragma: no cover - absl comes with TensorFlow
-            pass
+        absl.logging.set_verbosity(absl.logging.ERROR)
 
 
 @contextmanager
 def filtered_stderr() -> Iterator[None]:
-    """Send fd 2 to a temporary file for the block, then write back what it got, less :data:`NOISE`.
-
-    At the file-descriptor level, because the lines come from C++ (``sys.stderr`` never sees them).
-    """
+    """Send fd 2 through the filter process for the block (C++ writes to fd 2; ``sys.stderr`` never sees it)."""
+    try:
+        saved = os.dup(2)
+    except OSError:  # no stderr at all (a GUI launcher): nothing to filter
+        yield
+        return
+    read_end, write_end = os.pipe()
+    try:
+        filter_process = subprocess.Popen([sys.executable, "-I", "-S", "-c", _FILTER, NOISE.pattern],
+                                          stdin=read_end, stdout=saved, stderr=saved)
+    except (OSError, ValueError):  # no Python to start (an embedded interpreter): TensorFlow's lines show
+        filter_process = None
+    os.close(read_end)
+    if filter_process is None:
+        for fd in (write_end, saved):
+            os.close(fd)
+        yield
+        return
     sys.stderr.flush()
-    saved = os.dup(2)
-    with tempfile.TemporaryFile(mode="w+b") as caught:
-        os.dup2(caught.fileno(), 2)
+    os.dup2(write_end, 2)
+    os.close(write_end)
+    try:
+        yield
+    finally:
+        sys.stderr.flush()
+        os.dup2(saved, 2)  # the filter sees the end of its input and exits once it has written the rest
+        os.close(saved)
         try:
-            yield
-        finally:
-            sys.stderr.flush()
-            os.dup2(saved, 2)
-            os.close(saved)
-            caught.seek(0)
-            kept = [line for line in caught.read().decode(errors="replace").splitlines(keepends=True)
-                    if not NOISE.match(line)]
-            if kept:
-                sys.stderr.write("".join(kept))
-                sys.stderr.flush()
+            filter_process.wait(timeout=10)
+        except subprocess.TimeoutExpired:  # a process started by the import holds the pipe: stop filtering it
+            filter_process.kill()
