@@ -6,6 +6,7 @@ here it runs inside this checkout. NOTEBOOK_FAST=1 shrinks every training budget
 from __future__ import annotations
 
 import os
+import re
 
 import pytest
 
@@ -68,3 +69,18 @@ def test_every_notebook_sets_up_with_the_same_first_cell():
     setups = {name: next(cell.source for cell in nbformat.read(ROOT / "notebooks" / f"{name}.ipynb", as_version=4).cells
                          if cell.cell_type == "code") for name in EXPECTED}
     assert len(set(setups.values())) == 1, sorted(setups)
+
+
+JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")  # hiragana, katakana, kanji
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_every_text_cell_is_in_japanese_then_english(name):
+    notebook = nbformat.read(ROOT / "notebooks" / f"{name}.ipynb", as_version=4)
+    texts = [cell.source for cell in notebook.cells if cell.cell_type == "markdown"]
+    assert texts
+    for text in texts:
+        assert JAPANESE.search(text.splitlines()[0]), text[:80]  # Japanese first
+        english = [line for line in text.splitlines() if not JAPANESE.search(line)
+                   and len(re.findall(r"\b[A-Za-z]{2,}\b", line)) >= 2]
+        assert english or " / " in text, text[:80]  # then the English (or "## 見出し / Heading")
