@@ -17,9 +17,10 @@ Local Ray by default; ``--address`` joins a running cluster (``ray start --head`
 ``ray start --address=HEAD:6379`` on the others, then ``--address auto`` on the head, or
 ``ray://HEAD:10001`` from a laptop): no code change, the trials spread over the cluster's CPUs. A worker
 needs only Python with the packages installed, no clone: the project's code travels with the job in Ray's
-runtime environment (``working_dir``, less ``EXCLUDES``), each trial writes its logs on its own node and its
-row comes back to the driver in its last report; ``--storage`` names where Tune keeps the experiment (local,
-or shared such as NFS or ``s3://``). A trial that fails is reported with its error and the others finish;
+runtime environment (``working_dir``, less ``EXCLUDES``), each trial writes its logs on its own node and
+sends them (a tar.gz) with its row to the driver in its last report, which unpacks them under
+``STORAGE/logs/<trial id>``; ``--storage`` names where Tune keeps the experiment (local, or shared such as
+NFS or ``s3://``; then the logs go to a new /tmp folder). A trial that fails is reported with its error and the others finish;
 Ctrl-C stops the sweep, and what finished is still printed. See benchmarks/README.md, "Sweeps on a Ray cluster".
 """
 from __future__ import annotations
@@ -37,6 +38,8 @@ sys.path.insert(0, ROOT)
 #: What stays on the driver's machine: the trials need the code, not the environment, history, models or docs.
 EXCLUDES = [".git", ".venv", "logs", "models", "tests", "notebooks", "docs", "__pycache__", "*.png", "*.gif",
             "*.ipynb", "*.keras", "*.h5"]
+#: The last report's key for the trial's logs (a base64 tar.gz), and the most it sends (compressed bytes).
+LOGS, LOGS_LIMIT = "logs_tgz", 16 * 2**20
 
 
 def parse_search(items: list[str]) -> dict[str, Any]:
@@ -82,7 +85,8 @@ def trial(params: dict[str, Any]) -> None:
     """One (agent, preset, sampled settings, seed): the sequential benchmark's run, reporting every evaluation.
 
     Runs from the job's copy of the code (the runtime environment's ``working_dir``), never from the
-    driver's checkout; its logs go to a folder on its own node, and its row to the driver in the last report.
+    driver's checkout; its logs go to a folder on its own node, and they and its row go to the driver in its
+    last report (no folder has to be shared).
     """
     import tempfile
 
@@ -118,16 +122,49 @@ def trial(params: dict[str, Any]) -> None:
     where = {"node": ray.get_runtime_context().get_node_id(), "logs": logs,  # which node, and from which code
              "checkout_seen": os.path.isdir(os.path.join(params["root"], "fn_framework")),
              "code": os.path.dirname(os.path.dirname(os.path.abspath(harness.__file__)))}
-    tune.report({**last, "row": json.dumps({**row, "overrides": overrides, **where})})
+    tune.report({**last, "row": json.dumps({**row, "overrides": overrides, **where}), LOGS: pack(logs)})
 
 
-def gather(results: Any, fields: list[str], stopped: str) -> tuple[list[dict], list[dict]]:
-    """The rows the trials reported, and the trials that failed (their error) or stopped (``stopped`` says why)."""
+def pack(folder: str) -> str:
+    """``folder`` as a base64 tar.gz, for the last report (then removed); empty if over ``LOGS_LIMIT``."""
+    import base64
+    import io
+    import shutil
+    import tarfile
+
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
+        tar.add(folder, arcname=".")
+    if buffer.tell() > LOGS_LIMIT:
+        return ""  # too big to send: they stay on the trial's node (the row's logs and node say where)
+    shutil.rmtree(folder, ignore_errors=True)
+    return base64.b64encode(buffer.getvalue()).decode()
+
+
+def unpack(packed: str, folder: str) -> str:
+    """A trial's logs from its last report into ``folder`` on this machine."""
+    import base64
+    import io
+    import tarfile
+
+    with tarfile.open(fileobj=io.BytesIO(base64.b64decode(packed)), mode="r:gz") as tar:
+        tar.extractall(folder, **({"filter": "data"} if hasattr(tarfile, "data_filter") else {}))
+    return folder
+
+
+def gather(results: Any, fields: list[str], stopped: str, logs: str) -> tuple[list[dict], list[dict]]:
+    """The rows the trials reported, and the trials that failed (their error) or stopped (``stopped`` says why).
+
+    Each finished trial's logs are unpacked under ``logs`` (``<trial id>/``), and its row's ``logs`` says where.
+    """
     rows, failed = [], []
     for result in results:
         metrics = result.metrics or {}
         if result.error is None and "row" in metrics:
-            rows.append(json.loads(metrics["row"]))
+            row = json.loads(metrics["row"])
+            if metrics.get(LOGS):
+                row["logs"] = unpack(metrics[LOGS], os.path.join(logs, metrics.get("trial_id", str(len(rows)))))
+            rows.append(row)
             continue
         config = {k: result.config.get(k) for k in ("seed", *fields)} if result.config else {}
         if result.error is None:
@@ -199,7 +236,8 @@ def main() -> None:
                          f"{storage}/sweep)") from None
     wall = time.perf_counter() - start
     why = "stopped early by ASHA, or by Ctrl-C" if args.asha else "stopped by Ctrl-C before its last report"
-    rows, failed = gather(results, sorted(space), why)
+    logs = harness.log_root("" if "://" in storage else os.path.join(storage, "logs"))  # on this machine
+    rows, failed = gather(results, sorted(space), why, logs)
     interrupted = not args.asha and any(f["status"] == "stopped" for f in failed)
     print_results(args, rows, wall, failed)
     if interrupted:

@@ -13,6 +13,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from pathlib import Path
 
 import pytest
 
@@ -35,6 +36,9 @@ def test_a_two_seed_sweep_matches_the_sequential_run(tmp_path):
     assert len(swept["results"]) == 2 and key(swept["results"]) == key(sequential["results"])
     assert all(r["steps"] == 3000 and r["evals"] == 3 for r in swept["results"])
     assert swept["summary"][0]["runs"] == 2 and swept["wall_s"] > 0
+    for row in swept["results"]:  # each trial's logs came back in its last report, unpacked beside the experiment
+        assert row["logs"].startswith(str(tmp_path / "ray" / "logs"))
+        assert list(Path(row["logs"]).glob(f"policy_gradient_*_{row['seed']}/*/monitor.csv"))
 
 
 def test_search_spaces_are_read_from_the_command_line():
@@ -56,7 +60,7 @@ def test_failed_and_stopped_trials_are_reported_with_their_error():
     failed = SimpleNamespace(error=RuntimeError("Traceback ...\nValueError: the env died"), metrics={},
                              config={"seed": 2, "learning_rate": 0.5})
     stopped = SimpleNamespace(error=None, metrics={"mean_return": 9.0}, config={"seed": 3, "learning_rate": 0.1})
-    rows, bad = gather([ok, failed, stopped], ["learning_rate"], "stopped by Ctrl-C")
+    rows, bad = gather([ok, failed, stopped], ["learning_rate"], "stopped by Ctrl-C", "")
     assert rows == [{"seed": 1, "steps": 3000}]
     assert bad == [{"trial": {"seed": 2, "learning_rate": 0.5}, "status": "failed", "error": "ValueError: the env died"},
                    {"trial": {"seed": 3, "learning_rate": 0.1}, "status": "stopped", "error": "stopped by Ctrl-C"}]
