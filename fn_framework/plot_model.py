@@ -7,7 +7,8 @@ value-function agent is a scikit-learn ``MLPRegressor``, not a Keras model, so i
 here from the fitted pipeline, with a title that says so.
 
 Both need pydot (``requirements-notebooks.txt``) and Graphviz's ``dot`` program: when either is
-missing the run stops with one ``error:`` line saying what to install, before TensorFlow loads.
+missing the run stops with one ``error:`` line saying what to install, before TensorFlow loads
+(as it does for a file name with another suffix or a folder it cannot write to).
 """
 from __future__ import annotations
 
@@ -20,26 +21,34 @@ from fn_framework.errors import UserError
 
 FORMATS = (".png", ".svg", ".pdf")
 DPI = 72  # small PNGs (a notebook stores them); .svg/.pdf are vector anyway
-INSTALL = ("pip install -r requirements-notebooks.txt (pydot), and Graphviz's dot program "
-           "(apt-get install graphviz, brew install graphviz, or conda install graphviz)")
+PYDOT = "pip install pydot (or: pip install -r requirements-notebooks.txt)"
+GRAPHVIZ = "apt-get install graphviz (Debian, Ubuntu), brew install graphviz (macOS) or conda install graphviz"
 
 
 def check_plot_tools(path: str) -> None:
     """Refuse in one line a path that cannot be written as a diagram, or a missing pydot / ``dot``."""
-    if os.path.splitext(path)[1].lower() not in FORMATS:
+    if os.path.splitext(path)[1].lower() not in FORMATS or os.path.isdir(path):
         raise UserError(f"--plot-model writes {', '.join(FORMATS)} files, not {path!r}")
+    folder = os.path.dirname(os.path.abspath(path))
+    try:
+        os.makedirs(folder, exist_ok=True)
+    except OSError as error:
+        raise UserError(f"cannot write the diagram to {path}: {error.strerror} ({error.filename})") from None
+    if not os.access(folder, os.W_OK):
+        raise UserError(f"cannot write the diagram to {path}: {folder} is not a writable folder")
     try:
         import pydot  # noqa: F401
     except ImportError:
-        raise UserError(f"--plot-model needs pydot, which is not installed: {INSTALL}") from None
+        raise UserError(f"--plot-model needs pydot, which is not installed: {PYDOT}; "
+                        f"and Graphviz's dot program: {GRAPHVIZ}") from None
     if shutil.which("dot") is None:
-        raise UserError(f"--plot-model needs Graphviz's dot program, which is not on PATH: {INSTALL}")
+        raise UserError(f"--plot-model needs Graphviz's dot program, which is not on PATH: {GRAPHVIZ}")
 
 
 def plot_model_run(spec: Any, args: Any, config: Any) -> int:
     """Load the model ``--play`` would play, write its diagram to ``args.plot_model``; returns the exit status."""
-    from fn_framework.env_setup import make_env
     from fn_framework.config import trainer_class as trainer_of
+    from fn_framework.env_setup import make_env
 
     path, shipped = spec.play_path(args.log_dir, args.test, args.model, args.shipped)
     if not os.path.exists(path):
@@ -47,12 +56,12 @@ def plot_model_run(spec: Any, args: Any, config: Any) -> int:
                             *(["--test"] if args.test else [])])
         raise UserError(f"no saved model at {path} to draw; train one first with: {command}")
     trainer_class = trainer_of(config)  # TensorFlow loads here, after the checks
-    env_kwargs = {"max_episode_steps": args.max_episode_steps} if args.max_episode_steps > 0 else {}
-    env = trainer_class.observe(make_env(config.env, actions=type(config).ACTIONS, **env_kwargs), config)
+    env = trainer_class.observe(make_env(config.env, actions=type(config).ACTIONS), config)  # the model's shapes
     agent = trainer_class.load_agent(env, path)
+    env.close()
     write_diagram(agent.model, os.path.abspath(args.plot_model))
-    what = "the shipped model" if shipped else "the model"
-    print(f"Wrote the diagram of {what} {os.path.relpath(path)} to {args.plot_model}")
+    what = f"the shipped model {os.path.relpath(path)}" if shipped else f"the model {path}"
+    print(f"Wrote the diagram of {what} to {args.plot_model}")
     return 0
 
 
