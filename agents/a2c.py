@@ -36,6 +36,7 @@ from agents.a2c_loss import actor_critic_loss, categorical_entropy  # noqa: F401
 from agents.networks import cnn_trunk, compiled_forward
 from agents.returns import discounted_returns, standardize
 from fn_framework import Experience, FNAgent, Trainer, load_keras_model
+from fn_framework.vector import VectorStep
 
 
 @keras.saving.register_keras_serializable(package="baby_steps_rl")
@@ -213,24 +214,20 @@ class ActorCriticTrainer(Trainer):
         self.train_loop(env, agent, episode_count, render=render)
         return agent
 
-    def episode_begin(self, episode: int, agent: ActorCriticAgent) -> None:
-        if self._episode_ends and not self.uses_vector_envs:
-            self._episode_ends[-1][:] = True  # the book's loop: the previous step ended an episode
+    def store(self, step: VectorStep, episode: int, agent: ActorCriticAgent) -> None:
+        """The rollout: every copy's transition of this step, and where episodes ended (the returns stop there)."""
+        self.experiences.append(Experience(step.obs, step.actions, step.rewards, step.next_obs, step.terminated))
+        self._episode_ends.append(step.ends.copy())
 
     def step(self, episode: int, step_count: int, agent: ActorCriticAgent, experience: Experience) -> None:
-        """Collect experiences (one per copy and step); initialize, then update every ``batch_size``."""
-        if self.uses_vector_envs:  # the vector loop hands the step of every copy at once
-            self.experiences.append(experience)
-            self._episode_ends.append(self.vector_step.ends.copy())
-        else:  # the book's loop has stored it; whether it ends the episode is known at the next begin
-            self._episode_ends.append(np.zeros(1, bool))
-        self.reward_max = np.maximum(self.reward_max, experience.r)
+        """Initialize once ``buffer_size`` transitions are stored, then update every ``batch_size``."""
+        self.reward_max = np.maximum(self.reward_max, self.vector_step.rewards)
         collected = len(self.experiences) * self.n_copies
         if not agent.initialized:
             if collected < self.config.buffer_size:
                 return  # store experiences until there are enough to initialize
             first = self.experiences[0]
-            first = first._replace(s=first.s[0]) if self.uses_vector_envs else first
+            first = first._replace(s=first.s[0])
             agent.initialize([first], self.make_optimizer(), **self.loss_weights())
             self.logger.set_model(agent.model)
             self.training = True
@@ -259,7 +256,7 @@ class ActorCriticTrainer(Trainer):
         """
         rows, n = list(self.experiences), self.n_copies
         steps = len(rows)
-        shape = np.shape(rows[0].s)[1:] if self.uses_vector_envs else np.shape(rows[0].s)
+        shape = np.shape(rows[0].s)[1:]
 
         def column(name: str, dtype: Any, *tail: int) -> np.ndarray:
             return np.asarray([getattr(e, name) for e in rows], dtype).reshape(steps, n, *tail)

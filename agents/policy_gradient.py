@@ -221,20 +221,14 @@ class PolicyGradientTrainer(Trainer):
             self.experiences = []
 
     def step(self, episode: int, step_count: int, agent: PolicyGradientAgent, experience: Experience) -> None:
-        """The vector loop: split the step into each copy's experience (the book's loop stores its own)."""
-        if not self.uses_vector_envs:
-            return
+        """Each copy's transition goes to its own episode (the loop has stored them in ``experiences`` too)."""
+        step = self.vector_step
         for j, episode_so_far in enumerate(self.copy_episodes):
-            e = Experience(experience.s[j], int(experience.a[j]), float(experience.r[j]), experience.n_s[j],
-                           bool(experience.d[j]))
-            episode_so_far.append(e)
-            if not agent.initialized:
-                self.experiences.append(e)  # random play that fits the scaler
+            episode_so_far.append(experience if j == 0 else Experience(
+                step.obs[j], step.actions[j], step.rewards[j], step.next_obs[j], bool(step.terminated[j])))
 
     def episode_experiences(self, step_count: int) -> list[Experience]:
-        """The experiences of the episode that just ended (of copy ``env_index`` in the vector loop)."""
-        if not self.uses_vector_envs:
-            return self.get_recent(step_count)
+        """The experiences of the episode that just ended (of copy ``env_index``); the book's ``get_recent``."""
         experiences, self.copy_episodes[self.env_index] = self.copy_episodes[self.env_index], []
         return experiences
 

@@ -5,10 +5,10 @@ Beyond the book, which ends at A2C. The algorithm is the PPO paper's as SB3 and 
 
 * ``PPOAgent`` (``agents/ppo_policy.py``) acts for all envs with ONE forward pass (NumPy for the
   Dense test net, a compiled call for the CNN).
-* ``PPOTrainer`` runs on the Trainer's vector loop over ``n_envs`` copies
-  (``fn_framework/vector_loop.py``, copies made with the run's ``env_factory``), which keeps the
-  book's hooks and bookkeeping for every episode of every copy; its ``step`` fills the rollout
-  and learns when it is full. Every ``log_interval``
+* ``PPOTrainer`` runs on the Trainer's loop over ``n_envs`` copies (``fn_framework/loop.py``;
+  copy 0 is the run's env, the others made with its ``env_factory``), which keeps the book's hooks
+  and bookkeeping for every episode of every copy; its ``store`` fills the rollout and its ``step``
+  learns when it is full. Every ``log_interval``
   rollouts it prints SB3's table (approx_kl, clip_fraction, ep_reward_mean, ...), and writes the
   same to TensorBoard on the env-step axis.
 """
@@ -67,21 +67,17 @@ class PPOTrainer(Trainer):
 
     Settings: ``PPOConfig``. The book's hooks: ``begin_train`` when the agent is built,
     ``episode_begin``/``episode_end`` for each episode of each copy (numbered in the order they
-    begin and end), ``step(episode, t, agent, experience)`` once per vector step with an
-    ``Experience`` of arrays (one row per copy; ``t``: vector steps so far); PPO's
-    ``step`` updates when the rollout is full. ``--render`` while training: every copy renders.
+    begin and end), ``store`` adds every copy's step to the rollout and ``step`` updates when it is
+    full. ``--render`` while training: copy 0 (the run's env) shows its window.
     """
 
     config_class = PPOConfig
     file_name = "ppo_agent.keras"
-    #: Always the vector loop, even with one env.
-    vector_envs = True
 
     def __init__(self, config: Any = None, log_dir: str = "", **kwargs: Any) -> None:
         super().__init__(config, log_dir, **kwargs)
         self.iterations = 0
         self.stats: dict[str, float] = {}
-        self.episode_info: list[tuple[float, int]] = []  # the last 100 episodes' (return, length)
         self.rollout: Any = None
         self._values = self._log_probs = np.zeros(0)  # the sampled actions' values and log-probabilities
 
@@ -121,7 +117,7 @@ class PPOTrainer(Trainer):
     def reinitialize(self, episode: int, agent: PPOAgent, env: Any) -> None:
         self.begin_train(episode, agent)  # --resume: the checkpoint then restores weights and Adam
 
-    def start_vector_training(self, agent: PPOAgent) -> None:
+    def start_training(self, agent: PPOAgent) -> None:
         self.begin_train(0, agent)  # PPO learns from its first rollout
         self.training = True
 
@@ -129,9 +125,9 @@ class PPOTrainer(Trainer):
         actions, self._values, self._log_probs = agent.sample(states)
         return actions
 
-    def step(self, episode: int, step_count: int, agent: PPOAgent, experience: Experience) -> None:
-        """Add the vector step to the rollout; learn when it is full."""
-        c, step = self.config, self.vector_step
+    def store(self, step: VectorStep, episode: int, agent: PPOAgent) -> None:
+        """Add the vector step to the rollout (not to ``experiences``: PPO keeps no replay)."""
+        c = self.config
         if self.rollout is None:
             self.rollout = Rollout(c.n_steps, c.n_envs, self.observation_shape)
         final_values = np.zeros(c.n_envs)
@@ -139,8 +135,16 @@ class PPOTrainer(Trainer):
         if len(truncated):  # bootstrap from V(final observation) at a time limit
             final_values[truncated] = agent.values(step.next_obs[truncated])
         self.rollout.add(step, self._values, self._log_probs, final_values)
+
+    def step(self, episode: int, step_count: int, agent: PPOAgent, experience: Experience) -> None:
+        """Learn when the rollout is full."""
         if self.rollout.full:
-            self.learn(agent, experience.n_s)
+            self.learn(agent, self.vector_step.next_obs)
+
+    @property
+    def steps_done(self) -> int:
+        """Env steps with the rollout's last one (the hooks see ``total_steps`` before it, as the book's do)."""
+        return self.total_steps + self.n_copies
 
     def learn(self, agent: PPOAgent, next_obs: np.ndarray) -> None:
         """One PPO update on the full rollout; then the table."""
@@ -148,7 +152,7 @@ class PPOTrainer(Trainer):
         # ``next_obs`` is where each copy went; where one ended there the loop acts in the reset
         # observation next, but GAE only uses V(next_obs) for steps that did not end.
         batch = self.rollout.batch(agent.values(next_obs), c.gamma, c.gae_lambda)
-        remaining = max(0.0, 1.0 - self.total_steps / c.steps) if c.steps > 0 else 1.0
+        remaining = max(0.0, 1.0 - self.steps_done / c.steps) if c.steps > 0 else 1.0
         lr = c.learning_rate * (remaining if c.anneal_lr else 1.0)
         clip = c.clip_range * (remaining if c.anneal_clip_range else 1.0)
         agent.optimizer.learning_rate.assign(lr)
@@ -157,7 +161,6 @@ class PPOTrainer(Trainer):
         indices = np.stack([np.random.permutation(size)[: size // m * m].reshape(-1, m) for _ in range(c.n_epochs)])
         self.stats = agent.update(batch, indices.reshape(-1, m), clip, c.clip_range_vf)
         self.iterations += 1
-        self.training_count += 1
         self.check_loss(self.stats["loss"])
         self.stats.update(explained_variance=explained_variance(batch["values"], batch["returns"]),
                           learning_rate=lr, clip_range=clip)
@@ -165,18 +168,17 @@ class PPOTrainer(Trainer):
 
     def report(self) -> None:
         """SB3's numbers: to TensorBoard every rollout, printed as its table every ``log_interval``."""
-        start, steps0 = self._clock
-        elapsed = time.perf_counter() - start
+        elapsed = time.perf_counter() - self.start_time
         rows = {f"train/{k}": v for k, v in self.stats.items()}
-        if self.episode_info:
-            rows["rollout/ep_reward_mean"] = float(np.mean([r for r, _ in self.episode_info]))
-            rows["rollout/ep_len_mean"] = float(np.mean([n for _, n in self.episode_info]))
-        rows["time/fps"] = int((self.total_steps - steps0) / max(elapsed, 1e-9))
+        if self.recent_episodes:
+            rows["rollout/ep_reward_mean"] = float(np.mean([r for r, _ in self.recent_episodes]))
+            rows["rollout/ep_len_mean"] = float(np.mean([n for _, n in self.recent_episodes]))
+        rows["time/fps"] = int((self.steps_done - self.start_steps) / max(elapsed, 1e-9))
         for name, value in rows.items():  # TensorBoard: the tags every agent uses (loss/..., stats/...)
-            self.logger.write(self.total_steps, TAGS.get(name, "stats/" + name.split("/")[-1]), value)
+            self.logger.write(self.steps_done, TAGS.get(name, "stats/" + name.split("/")[-1]), value)
         if self.config.log_interval > 0 and self.iterations % self.config.log_interval == 0:
             rows.update({"train/n_updates": self.iterations * self.config.n_epochs, "time/iterations": self.iterations,
-                         "time/total_timesteps": self.total_steps, "time/time_elapsed": int(elapsed)})
+                         "time/total_timesteps": self.steps_done, "time/time_elapsed": int(elapsed)})
             print(format_table(rows), flush=True)
 
 

@@ -151,7 +151,7 @@ def protocol_wrapper(env: Any, protocol: Protocol) -> Any:
 def protocol_vector_wrapper(venv: Any, protocol: Protocol) -> Any:
     """A vector env whose every sub-env step ticks ``protocol``, counted in this (the parent) process.
 
-    For trainers on the vector loop (``uses_vector_envs``: PPO, ``n_envs > 1``): wrapping each copy would tick in
+    The trainer's loop steps a vector env (``fn_framework/loop.py``, n = 1 for the book): wrapping each copy would tick in
     ``AsyncVectorEnv``'s subprocesses. One tick per sub-env step, as SB3's ``DummyVecEnv`` of
     protocol-wrapped envs ticks, so evaluations fall on the same env-step counts; a NEXT_STEP
     reset step (the step after a done) is not an env step and does not tick.
@@ -314,16 +314,12 @@ def run_trainer(trainer: Any, env: Any, protocol: Protocol) -> str:
     import io
     from contextlib import redirect_stdout
 
-    if trainer.uses_vector_envs:  # it steps copies of env (env_factory): wrap its vector env
-        trainer.vector_wrapper = lambda venv: protocol_vector_wrapper(venv, protocol)
-        train_env = env
-    else:
-        train_env = protocol_wrapper(env, protocol)
+    trainer.vector_wrapper = lambda venv: protocol_vector_wrapper(venv, protocol)  # env is its copy 0
     protocol.start()
     reason = "episodes"
     try:
         with redirect_stdout(io.StringIO()):  # the book's "Done initialization" lines
-            trainer.train(train_env)
+            trainer.train(env)
     except StopRun as stop:
         reason = stop.reason
     finally:

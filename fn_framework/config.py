@@ -82,7 +82,7 @@ class TrainerConfig:
 
 @dataclasses.dataclass(frozen=True)
 class VectorConfig(TrainerConfig):
-    """For the trainers that can step several copies of the env as one (``fn_framework/vector_loop.py``)."""
+    """For the trainers that can step several copies of the env as one (``fn_framework/loop.py``)."""
 
     n_envs: int = setting(1, low=1, fixed=True)
     """Env copies stepped as one vector env, acting with one forward pass for all (1: the book's single env)."""

@@ -1,4 +1,4 @@
-"""The book's Trainer: one episode loop shared by every agent, with hooks.
+"""The book's Trainer: one loop shared by every agent (``fn_framework/loop.py``), with hooks.
 
 Subclasses fill in ``episode_begin``, ``begin_train``, ``step`` and ``episode_end``
 exactly as in the book. Beyond the book the loop itself keeps ``reward_log``, writes
@@ -6,7 +6,8 @@ the ``reward`` scalar (on the env-step axis, as SB3 and CleanRL do) and the
 ``monitor.csv`` row of every episode, prints the book's report every
 ``report_interval`` episodes, stops at the budgets (episodes, env steps, minutes),
 runs the optional greedy evaluations, keeps the best model, shows a progress bar on a
-terminal, and stops cleanly on Ctrl-C/SIGTERM.
+terminal, and stops cleanly on Ctrl-C/SIGTERM. This module holds the hooks, the
+budgets, ``--resume`` and the book's helpers.
 """
 from __future__ import annotations
 
@@ -19,16 +20,14 @@ import time
 from collections import deque
 from typing import Any, Callable, Optional
 
-
 from fn_framework.best import BestModelKeeping
-from fn_framework.config import TrainerConfig, format_config
+from fn_framework.config import TrainerConfig
 from fn_framework.experience import Experience
 from fn_framework.logger import Logger
-from fn_framework.signals import progress, stop_on_signal
-from fn_framework.vector_loop import VectorLoop, env_id
+from fn_framework.loop import EpisodeLoop
 
 
-class Trainer(BestModelKeeping, VectorLoop):
+class Trainer(BestModelKeeping, EpisodeLoop):
     """Run episodes, collect experiences and call the training hooks.
 
     Args:
@@ -42,9 +41,6 @@ class Trainer(BestModelKeeping, VectorLoop):
     config_class: type = TrainerConfig
     #: The model's default file in the run folder.
     file_name = ""
-    #: The book's loop keeps every frame of an observed episode; a perfect Catcher
-    #: episode has 10 000 of them, so we keep at most this many per observation.
-    max_observed_frames = 64
 
     def __init__(
         self, config: Any = None, log_dir: str = "", run_name: str = "", model_path: str = "", **overrides: Any
@@ -53,7 +49,7 @@ class Trainer(BestModelKeeping, VectorLoop):
         self.logger = Logger(log_dir, run_name or self.trainer_name)
         self.model_path = model_path or self.logger.path_of(self.file_name)
         self.experiences: Any = self.make_experiences()
-        self.agent: Any = None  # the agent being trained (set by train_loop)
+        self.agent: Any = None  # the agent being trained (set by train_loop, fn_framework/loop.py)
         self.eval_env: Any = None  # the env of the greedy evaluations (``eval_every``)
         #: Makes one more env as the agent sees it (the run sets it): vector-env trainers build their copies with it,
         #: the first with ``render=True`` when the run shows a window.
@@ -107,109 +103,6 @@ class Trainer(BestModelKeeping, VectorLoop):
     def load_agent(env: Any, path: str) -> Any:
         """The saved agent at ``path`` for ``--play``."""
         raise NotImplementedError("this trainer's agent cannot be loaded")
-
-    def train_loop(
-        self,
-        env: Any,
-        agent: Any,
-        episode: Optional[int] = None,
-        initial_count: Optional[int] = None,
-        render: bool = False,
-        observe_interval: Optional[int] = None,
-    ) -> None:
-        """Play ``episode`` episodes (default: the config's), calling the hooks in the book's order.
-
-        Training begins when ``experiences`` is full, or after ``initial_count``
-        episodes if that is positive. Only ``terminated`` is stored as the
-        experience's ``d``; a truncation ends the episode without being terminal.
-        With several env copies (``n_envs > 1``) this is ``vector_loop``.
-        """
-        config = self.config
-        episode = config.episodes if episode is None else episode
-        initial_count = config.initial_count if initial_count is None else initial_count
-        if self.uses_vector_envs:
-            return self.vector_loop(env, agent, episode, initial_count, render)
-        observe_interval = config.observe_interval if observe_interval is None else observe_interval
-        self.agent, self.observation_shape = agent, tuple(env.observation_space.shape)
-        self.experiences = self.make_experiences()
-        self.training = False
-        self.training_count = 0
-        self.reward_log = []
-        self.total_steps = 0
-        self.best_score, self.best_saved = (), False
-        first_episode = self._resume(env, agent) if self.resume_state is not None else 0
-        self.interrupted = self.budget_spent = self.stop_requested = False
-        frames: list[Any] = []
-        self.logger.start_monitor(env_id(env), resume_rows=first_episode if first_episode > 0 else None)
-        self.logger.write_text("config", format_config(config))
-        start = time.perf_counter()
-        steps_before = self.total_steps
-        bar = progress(episode, first_episode)
-
-        with stop_on_signal(self._request_stop):
-            for i in range(first_episode, episode):
-                s, _ = env.reset()
-                done = False
-                step_count = 0
-                episode_reward = 0.0
-                self.episode_begin(i, agent)
-                while not done:
-                    if self.stop_requested or self._out_of_budget(start):
-                        break
-                    if render:
-                        env.render()
-                    if (
-                        self.training
-                        and observe_interval > 0
-                        and (self.training_count == 1 or self.training_count % observe_interval == 0)
-                        and len(frames) < self.max_observed_frames
-                    ):
-                        frames.append(s)
-
-                    a = agent.policy(s)
-                    n_state, reward, terminated, truncated, _ = env.step(a)
-                    e = Experience(s, a, reward, n_state, bool(terminated))
-                    self.experiences.append(e)
-                    if not self.training and len(self.experiences) == config.buffer_size:
-                        self.begin_train(i, agent)
-                        self.training = True
-
-                    self.step(i, step_count, agent, e)
-
-                    s = n_state
-                    episode_reward += float(reward)
-                    step_count += 1
-                    self.total_steps += 1
-                    if config.eval_every > 0 and self.total_steps % config.eval_every == 0:
-                        self.evaluate(agent)
-                    done = bool(terminated or truncated)
-                if not done:  # stopped by a signal or a budget inside the episode
-                    self.interrupted = not self.budget_spent
-                    break
-
-                self.end_episode(i, episode_reward, step_count, agent, initial_count)
-                if self.training:
-                    if len(frames) > 0:
-                        self.logger.write_image(self.total_steps, frames)
-                        frames = []
-                    self.training_count += 1
-
-                bar.update(1)
-                recent = self.reward_log[-config.report_interval :]
-                bar.set_postfix(
-                    reward=f"{sum(recent) / len(recent):.1f}",
-                    eps=f"{getattr(agent, 'epsilon', 0.0):.3f}",
-                    sps=f"{(self.total_steps - steps_before) / max(time.perf_counter() - start, 1e-9):.0f}",
-                    refresh=False,
-                )
-                if self.stop_requested:
-                    self.interrupted = True
-                    break
-        bar.close()
-        if config.keep_best and agent.initialized and not self.best_saved and not self.diverged:
-            agent.save(self.model_path)  # nothing was scored yet (training began in the last episode)
-        self.logger.flush()
-        self.logger.close_monitor()
 
     def end_episode(self, i: int, episode_reward: float, length: int, agent: Any, initial_count: int) -> None:
         """A finished episode's bookkeeping, in both loops: the log, the book's hooks and report, the best model."""

@@ -90,8 +90,9 @@ class VectorEpisodes:
         self.lengths = np.zeros(self.n, np.int64)
         self._resetting = np.zeros(self.n, bool)  # NEXT_STEP: this copy's next step is its reset
 
-    def reset(self, seed: Optional[Sequence[int]] = None) -> np.ndarray:
-        self.obs, _ = self.venv.reset(seed=None if seed is None else [int(s) for s in seed])
+    def reset(self, seed: Optional[Sequence[Optional[int]]] = None) -> np.ndarray:
+        """Reset every copy; ``seed``: one per copy (None: that copy goes on with its own RNG stream)."""
+        self.obs, _ = self.venv.reset(seed=None if seed is None else [None if s is None else int(s) for s in seed])
         self.returns[:] = 0.0
         self.lengths[:] = 0
         self._resetting[:] = False

@@ -16,6 +16,7 @@ from agents.a2c import (  # noqa: E402
 )
 from agents.returns import discounted_returns, standardize  # noqa: E402
 from fn_framework import Experience  # noqa: E402
+from fn_framework.vector import VectorStep  # noqa: E402
 
 SCRIPT = "a2c_agent.py"
 
@@ -78,16 +79,12 @@ class _ConstantCritic:
 
 
 def test_make_batch_marks_episode_ends(tmp_path) -> None:
+    """The one env (n = 1) as the loop stores it: an episode truncated after 2 steps, then one that terminates."""
     trainer = ActorCriticTrainer(gamma=0.5, log_dir=str(tmp_path))
-    s = np.zeros(4, np.float32)
-    trainer.episode_begin(0, None)
-    for r, d in [(1.0, False), (1.0, False)]:  # an episode truncated after 2 steps
-        trainer.experiences.append(Experience(s, 0, r, s, d))
-        trainer._episode_ends.append(np.zeros(1, bool))
-    trainer.episode_begin(1, None)
-    for r, d in [(1.0, True)]:  # the next one terminates at once
-        trainer.experiences.append(Experience(s, 1, r, s, d))
-        trainer._episode_ends.append(np.zeros(1, bool))
+    s = np.zeros((1, 4), np.float32)
+    for a, d, t in [(0, False, False), (0, False, True), (1, True, False)]:
+        trainer.store(VectorStep(s, np.array([a]), np.ones(1), s, np.array([d]), np.array([t]), np.ones(1, bool)),
+                      0, None)
     states, actions, values = trainer.make_batch(_ConstantCritic())
     # [1 + 0.5 * (1 + 0.5 * 10), 1 + 0.5 * 10, 1] = [4, 6, 1], then standardised
     assert values == pytest.approx(standardize([4.0, 6.0, 1.0]))

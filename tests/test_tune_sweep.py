@@ -75,14 +75,71 @@ def test_searched_fields_and_values_are_checked_before_ray_starts(tmp_path):
                                      "not -1.0")
 
 
+def _trial_processes(driver: int) -> list[int]:
+    """The pids of the trials (Ray's ``ray::ImplicitFunc`` workers) under the local Ray of the sweep ``driver``."""
+    parents = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, IndexError):
+            parents[int(stat.parent.name)] = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+    def under(pid: int) -> bool:
+        while pid > 1:
+            pid = parents.get(pid, 0)
+            if pid == driver:
+                return True
+        return False
+    trials = []
+    for pid in parents:
+        with contextlib.suppress(OSError):
+            if Path(f"/proc/{pid}/cmdline").read_bytes().startswith(b"ray::ImplicitFunc") and under(pid):
+                trials.append(pid)
+    return trials
+
+
+def test_a_trial_whose_worker_dies_is_reported_and_the_other_finishes(tmp_path):
+    sweep = subprocess.Popen([sys.executable, "benchmarks/tune_sweep.py", "--task", "cartpole", *ARGS, "--cpus", "2",
+                              "--storage", str(tmp_path)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             text=True)
+    deadline, trials = time.time() + 120, []
+    while not trials and time.time() < deadline and sweep.poll() is None:
+        trials = _trial_processes(sweep.pid)
+        time.sleep(0.2)
+    assert trials, "no trial started"
+    os.kill(trials[0], signal.SIGKILL)  # as the OOM killer or a lost node would
+    out, err = sweep.communicate(timeout=240)
+    assert sweep.returncode == 0, err[-3000:]
+    result = json.loads(out.strip().splitlines()[-1])
+    [row], [failed] = result["results"], result["failed"]
+    assert row["steps"] == 3000 and row["evals"] == 3 and {row["seed"], failed["trial"]["seed"]} == {1, 2}
+    assert failed["status"] == "failed" and "died" in failed["error"], failed
+    assert f"trial {failed['trial']} FAILED: {failed['error']}" in out and "Traceback" not in out
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
 
+def _why_the_checkout_cannot_be_hidden(unshare: list[str]) -> str:
+    """Why this machine does not let a process hide a folder in its own mount namespace ('' when it does)."""
+    if shutil.which("unshare") is None:
+        return "unshare (util-linux) is not installed"
+    probe = subprocess.run([*unshare, "sh", "-c", f"mount --make-rprivate / && mount -t tmpfs tmpfs {ROOT} && "
+                            f"test ! -e {ROOT}/fn_framework"], capture_output=True, text=True, timeout=60)
+    return "" if probe.returncode == 0 else f"{' '.join(unshare)} + mount: {' '.join(probe.stderr.split())}"
+
+
 def test_a_sweep_runs_on_a_two_node_cluster_whose_worker_has_no_clone(tmp_path):
-    """A head node, and a worker node in a mount namespace where the checkout is a tmpfs (only the venv shows)."""
+    """A head node, and a worker node in a mount namespace where the checkout is a tmpfs (only the venv shows).
+
+    Skipped where the machine does not permit the namespace (a container without CAP_SYS_ADMIN, a kernel or
+    AppArmor that refuses unprivileged user namespaces): that says nothing of Ray. Where it is permitted, a
+    cluster that does not come up, or a sweep that does not run on it, fails the test.
+    """
+    unshare = ["unshare", "--mount"] + ([] if os.geteuid() == 0 else ["--map-root-user"])
+    why = _why_the_checkout_cannot_be_hidden(unshare)
+    if why:
+        pytest.skip(f"cannot hide the checkout from a second node here: {why}")
     ray = os.path.join(os.path.dirname(sys.executable), "ray")
     port, temp = _free_port(), tempfile.mkdtemp(prefix="rt_", dir="/tmp")
     common = ["--num-cpus", "1", "--disable-usage-stats", f"--temp-dir={temp}", "--node-ip-address=127.0.0.1"]
@@ -92,10 +149,11 @@ def test_a_sweep_runs_on_a_two_node_cluster_whose_worker_has_no_clone(tmp_path):
         *([f"mkdir -p {temp}/venv", f"mount --bind {venv} {temp}/venv"] if venv else []),
         f"mount -t tmpfs tmpfs {ROOT}",
         *([f"mkdir -p {venv}", f"mount --bind {temp}/venv {venv}"] if venv else []),
-        f"test ! -e {ROOT}/fn_framework",
+        f"mount -t tmpfs tmpfs {tmp_path}",  # nor the driver's storage: nothing is shared but Ray itself
+        f"test ! -e {ROOT}/fn_framework", f"test ! -e {tmp_path}/head_only",
         f"exec {ray} start --address=127.0.0.1:{port} {' '.join(common)} --block",
     ])
-    unshare = ["unshare", "--mount"] + ([] if os.geteuid() == 0 else ["--map-root-user"])
+    (tmp_path / "head_only").touch()
     env = dict(os.environ, RAY_ADDRESS="", RAY_AUTH_MODE="disabled")  # a private test cluster: no token
     nodes: list[subprocess.Popen] = []
 
@@ -136,6 +194,8 @@ def test_a_sweep_runs_on_a_two_node_cluster_whose_worker_has_no_clone(tmp_path):
     assert sorted(r["checkout_seen"] for r in rows) == [False, True]  # the worker's trial ran without a clone
     assert all(not r["code"].startswith(str(ROOT)) for r in rows)  # both ran the job's copy of the code
     assert swept["failed"] == []
+    for row in rows:  # the worker's logs too came back to the driver's machine
+        assert list(Path(row["logs"]).glob("*/*/monitor.csv")) and row["logs"].startswith(str(tmp_path / "storage"))
 
 
 def test_ctrl_c_stops_the_sweep_and_prints_what_finished(tmp_path):

@@ -106,8 +106,12 @@ def test_n_envs_script_run_is_seeded(script, tmp_path) -> None:
 
 
 def test_render_shows_one_window_not_one_per_copy(tmp_path) -> None:
-    """``--render --n-envs 3``: only the first copy is made with a window."""
+    """``--render --n-envs 3``: the run's env (made with the window) is copy 0; the other two have none."""
     made: list[bool] = []
+    run_env = ScriptedEnv()
+    stepped: list[int] = []
+    original_step = run_env.step
+    run_env.step = lambda action: (stepped.append(1), original_step(action))[1]  # type: ignore[method-assign]
 
     def factory(render: bool = False) -> ScriptedEnv:
         made.append(render)
@@ -116,5 +120,5 @@ def test_render_shows_one_window_not_one_per_copy(tmp_path) -> None:
     trainer = ActorCriticTrainer(A2C_TEST["book"], log_dir=str(tmp_path), n_envs=3, buffer_size=6, batch_size=6,
                                  steps=12, keep_best=False)
     trainer.env_factory = factory
-    trainer.train(ScriptedEnv(), render=True)
-    assert made == [True, False, False] and trainer.total_steps == 12
+    trainer.train(run_env, render=True)
+    assert made == [False, False] and len(stepped) == 4 and trainer.total_steps == 12
