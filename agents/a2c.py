@@ -134,7 +134,7 @@ class ActorCriticAgent(FNAgent):
         return int(action.numpy()[0])
 
     def policy_batch(self, states: Sequence[Any]) -> np.ndarray:
-        """``SampleLayer``'s action for each state, one forward pass (the vector loop)."""
+        """``SampleLayer``'s action for each state, one forward pass (the loop with several copies)."""
         if not self.initialized:
             return np.random.randint(len(self.actions), size=len(states))
         actions, _, _ = self._forward(np.asarray(states, dtype=np.float32))
@@ -188,7 +188,7 @@ class ActorCriticTrainer(Trainer):
         super().__init__(config, log_dir, **kwargs)
         self.losses: dict[str, float] = {}
         self.reward_max = np.full(1, -np.inf)  # per copy: the largest reward of its current episode
-        #: Parallel to experiences: where did an episode stop? One bool per copy (the book's loop: one).
+        #: Parallel to experiences: where did an episode stop? One bool per copy (the book's env: one).
         self._episode_ends: list[np.ndarray] = []
 
     @property

@@ -57,6 +57,11 @@ BEHAVIOUR: list[tuple[str, str, str]] = [
     ("DQN test mode", "CartPole states go through `CartPoleObserver` (`(1, 4)` rows and a `Flatten` layer)",
      "one observer for the CartPole agents; the network is the same"),
     ("all", "at most 64 observed frames per TensorBoard image", "a perfect Catcher episode has 10 000"),
+    ("all", "one loop steps a Gymnasium vector env whose copy 0 is the run's env (the book's env: one copy); "
+            "with `--render` the window draws itself at each step (`render_mode=\"human\"`), no `env.render()` call",
+     "one loop for the book's agents and those that step several copies (PPO, `--n-envs`); the book's episodes, "
+     "actions and updates are unchanged (`tests/test_book_loop.py`), and Gymnasium's human mode already renders "
+     "in `step`: the book's extra call drew every frame twice"),
     ("all", "models are `.keras` by default (`--model x.h5` too), runs go to `./logs/<run>`",
      "Keras 3's native format; the book's `FN/logs` is read-only once installed, and its folders were "
      "`deep_q_network`, `actor_critic`"),

@@ -195,7 +195,7 @@ class PolicyGradientTrainer(Trainer):
     def __init__(self, config: Any = None, log_dir: str = "", **kwargs: Any) -> None:
         super().__init__(config, log_dir, **kwargs)
         self.recent_returns: deque[np.ndarray] = deque(maxlen=self.config.baseline_episodes)
-        self.copy_episodes: list[list[Experience]] = []  # the vector loop: each copy's episode so far
+        self.copy_episodes: list[list[Experience]] = []  # each copy's episode so far (the book's get_recent for copy 0)
 
     @classmethod
     def observe(cls, env: Any, config: Any) -> Any:

@@ -90,7 +90,7 @@ class FNAgent:
         return int(np.argmax(estimates))
 
     def policy_batch(self, states: Sequence[Any]) -> np.ndarray:
-        """``policy`` for each state with one forward pass: how the vector loop acts for all copies."""
+        """``policy`` for each state with one forward pass: how the loop acts for several copies."""
         n = len(states)
         if not self.initialized:
             return np.random.randint(len(self.actions), size=n)

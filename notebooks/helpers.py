@@ -66,7 +66,13 @@ def show_image(path: str) -> Any:
 
 
 def open_tensorboard(log_dir: str) -> None:
-    """TensorBoard inline where the notebook can (Colab, Jupyter with the extension); else say how to open it."""
+    """TensorBoard inline where the notebook can (Colab, Jupyter with the extension); else say how to open it.
+
+    A rendered notebook (``notebooks/render.py``) only says how: a server's frame means nothing on GitHub.
+    """
+    if os.environ.get("BABY_STEPS_RENDER") == "1":
+        print("open TensorBoard with: tensorboard --logdir", os.path.relpath(log_dir))
+        return
     try:
         from IPython import get_ipython
 
@@ -75,3 +81,16 @@ def open_tensorboard(log_dir: str) -> None:
         shell.run_line_magic("tensorboard", f"--logdir {log_dir}")
     except Exception as error:  # no IPython shell or no tensorboard notebook extension here
         print("open TensorBoard with: tensorboard --logdir", log_dir, f"({error})")
+
+
+def show_model(script: str, path: str, *flags: str) -> None:
+    """Draw the network ``script`` just trained (its ``--plot-model``) and show it inline.
+
+    Without pydot or Graphviz the notebook goes on: the script's one ``error:`` line says what to install.
+    """
+    try:
+        run(script, *flags, "--plot-model", path)
+    except RuntimeError as error:
+        print(str(error).splitlines()[-1])
+        return
+    show_image(path)

@@ -9,7 +9,7 @@
 PPO is beyond the book (its Day 4 ends at A2C): there are no book values, so ``--preset book`` is
 the RL-Zoo's Atari PPO (agents/ppo_config.py). Every rollout writes SB3's numbers (approx_kl,
 clip_fraction, losses, explained variance, fps) to TensorBoard; every ``--log-interval`` rollouts
-they are printed as SB3's table. ``--render`` while training opens a window for every copy.
+they are printed as SB3's table. ``--render`` while training: one window, the first copy's.
 """
 
 from __future__ import annotations

@@ -1,12 +1,15 @@
-"""Every notebook runs top to bottom headless with tiny budgets and leaves its figure and GIF.
+"""Every notebook runs top to bottom headless with tiny budgets and leaves its figure and GIF; each is stored
+with the outputs of a real run (notebooks/render.py) made by its current code, small, in Japanese and English.
 
 The notebooks' first cell is the one a fresh Jupyter or Colab runs (install from requirements.txt);
 here it runs inside this checkout. NOTEBOOK_FAST=1 shrinks every training budget to seconds.
 """
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
+import shutil
 
 import pytest
 
@@ -25,6 +28,10 @@ EXPECTED = {
     "05_ppo": ["ppo_curve.png", "ppo.gif"],
     "06_continuous_pendulum": ["policy_gradient_continuous_curve.png", "policy_gradient_continuous.gif"],
 }
+#: each agent's network diagram (--plot-model), where pydot and Graphviz are here to draw it
+DIAGRAMS = {"02_value_function": ["value_function"], "03_dqn_catcher": ["dqn"], "05_ppo": ["ppo"],
+            "04_policy_gradient_a2c": ["policy_gradient", "a2c"], "06_continuous_pendulum": ["policy_gradient_continuous"]}
+CAN_DRAW = shutil.which("dot") is not None and importlib.util.find_spec("pydot") is not None
 
 
 def test_every_notebook_is_listed():
@@ -37,10 +44,12 @@ def test_notebook_runs_and_leaves_its_figures(name, tmp_path, monkeypatch):
     monkeypatch.setenv("NOTEBOOK_LOG_DIR", str(tmp_path))
     monkeypatch.setenv("MPLBACKEND", "module://matplotlib_inline.backend_inline")
     notebook = nbformat.read(ROOT / "notebooks" / f"{name}.ipynb", as_version=4)
-    assert all(not cell.get("outputs") for cell in notebook.cells if cell.cell_type == "code")  # stored clean
+    for cell in notebook.cells:  # run as a fresh copy: the stored outputs are the rendered ones
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
     nbclient.NotebookClient(notebook, timeout=300, kernel_name="python3",
                             resources={"metadata": {"path": str(ROOT / "notebooks")}}).execute()
-    for file_name in EXPECTED[name]:
+    for file_name in EXPECTED[name] + [f"{run}_model.png" for run in DIAGRAMS.get(name, []) if CAN_DRAW]:
         path = tmp_path / file_name
         assert path.exists() and path.stat().st_size > 0, file_name
     images = [o for cell in notebook.cells for o in cell.get("outputs", []) if "image/png" in o.get("data", {})
@@ -79,8 +88,45 @@ def test_every_text_cell_is_in_japanese_then_english(name):
     notebook = nbformat.read(ROOT / "notebooks" / f"{name}.ipynb", as_version=4)
     texts = [cell.source for cell in notebook.cells if cell.cell_type == "markdown"]
     assert texts
+    from notebooks.render import BADGE
+
     for text in texts:
-        assert JAPANESE.search(text.splitlines()[0]), text[:80]  # Japanese first
-        english = [line for line in text.splitlines() if not JAPANESE.search(line)
+        lines = [line for line in text.splitlines() if line.strip() and not line.startswith(BADGE)]
+        assert JAPANESE.search(lines[0]), text[:80]  # Japanese first (after the Colab badge)
+        english = [line for line in lines if not JAPANESE.search(line)
                    and len(re.findall(r"\b[A-Za-z]{2,}\b", line)) >= 2]
         assert english or " / " in text, text[:80]  # then the English (or "## 見出し / Heading")
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_stored_outputs_come_from_the_current_code_and_stay_small(name):
+    from notebooks.render import MAX_BYTES, digest
+
+    path = ROOT / "notebooks" / f"{name}.ipynb"
+    notebook = nbformat.read(path, as_version=4)
+    meta = notebook.metadata.get("baby_steps", {})
+    assert meta.get("digest") == digest(notebook), f"its code changed since it was rendered: python notebooks/render.py {name}"
+    assert not meta["fast"] and path.stat().st_size < MAX_BYTES
+    code = [cell for cell in notebook.cells if cell.cell_type == "code"]
+    assert [cell.execution_count for cell in code] == list(range(1, len(code) + 1))  # top to bottom, every cell
+    outputs = [o for cell in code for o in cell.outputs]
+    assert any("image/png" in o.get("data", {}) for o in outputs)  # the plots
+    assert not any(o.get("output_type") == "error" for o in outputs)
+    text = "".join(o.get("text", "") for o in outputs)
+    assert "/tmp/" not in text and str(ROOT) not in text  # a reader's clone has none of the rendering machine's folders
+    if CAN_DRAW or name in DIAGRAMS:
+        shown = sum("image/png" in o.get("data", {}) for o in outputs)
+        assert shown >= len(DIAGRAMS.get(name, [])) + 1  # the curves and each network's diagram
+    if any(e.endswith(".gif") for e in EXPECTED[name]):
+        assert any("image/gif" in o.get("data", {}) for o in outputs)  # the played GIF
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_the_colab_badge_and_the_clone_url_come_from_one_place(name):
+    from notebooks.render import REPO, badge
+
+    notebook = nbformat.read(ROOT / "notebooks" / f"{name}.ipynb", as_version=4)
+    first_text = next(cell.source for cell in notebook.cells if cell.cell_type == "markdown")
+    setup = next(cell.source for cell in notebook.cells if cell.cell_type == "code")
+    assert first_text.splitlines()[0] == badge(name)
+    assert f'"https://github.com/{REPO}"' in setup  # the first cell clones the same repository
