@@ -183,7 +183,7 @@ def protocol_vector_wrapper(venv: Any, protocol: Protocol) -> Any:
 
 
 class GreedyEvaluator:
-    """Play ``episodes`` episodes at once, one per env, acting by ``act(list of observations)``.
+    """Play ``episodes`` episodes at once, one per env, acting by ``act(list of observations)`` (``rollout``).
 
     The envs are seeded once (``seed``, ``seed + 1``, ...) and keep their RNG streams
     between evaluations, so every evaluation sees new episodes.
@@ -193,23 +193,14 @@ class GreedyEvaluator:
         self.envs = [make_env() for _ in range(episodes)]
         self.seed: Optional[int] = seed
 
-    def __call__(self, act: Callable[[list[Any]], Sequence[int]]) -> float:
+    def __call__(self, act: Callable[[list[Any]], Sequence[Any]]) -> float:
         import numpy as np
 
-        seeds = [None] * len(self.envs) if self.seed is None else [self.seed + i for i in range(len(self.envs))]
+        from fn_framework.rollout import rollout
+
+        seeds = None if self.seed is None else [self.seed + i for i in range(len(self.envs))]
         self.seed = None
-        obs = [env.reset(seed=s)[0] for env, s in zip(self.envs, seeds)]
-        returns = np.zeros(len(self.envs))
-        done = np.zeros(len(self.envs), bool)
-        while not done.all():
-            actions = act(obs)
-            for i, env in enumerate(self.envs):
-                if done[i]:
-                    continue
-                obs[i], reward, terminated, truncated, _ = env.step(int(actions[i]))
-                returns[i] += float(reward)
-                done[i] = terminated or truncated
-        return float(returns.mean())
+        return float(np.mean(rollout(self.envs, act, seeds)))
 
 
 UNLIMITED_EPISODES = 10**9

@@ -21,7 +21,7 @@ import argparse
 import json
 import os
 import sys
-from typing import Any, Callable, Optional, Sequence
+from typing import Any, Optional
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -30,26 +30,6 @@ from benchmarks.harness import GreedyEvaluator  # noqa: E402
 AGENT = "policy_gradient_continuous"
 ENV = "Pendulum-v1"
 GOAL = -200.0
-
-
-class BoxGreedyEvaluator(GreedyEvaluator):
-    """``GreedyEvaluator`` for Box actions: each env gets its float32 action array as it is (no ``int``)."""
-
-    def __call__(self, act: Callable[[list[Any]], Sequence[Any]]) -> float:
-        import numpy as np
-
-        seeds = [None] * len(self.envs) if self.seed is None else [self.seed + i for i in range(len(self.envs))]
-        self.seed = None
-        obs = [env.reset(seed=s)[0] for env, s in zip(self.envs, seeds)]
-        returns, done = np.zeros(len(self.envs)), np.zeros(len(self.envs), bool)
-        while not done.all():
-            actions = act(obs)
-            for i, env in enumerate(self.envs):
-                if not done[i]:
-                    obs[i], reward, terminated, truncated, _ = env.step(np.asarray(actions[i], np.float32))
-                    returns[i] += float(reward)
-                    done[i] = terminated or truncated
-        return float(returns.mean())
 
 
 def run_ours(preset_name: str, seed: int, protocol_args: dict, episodes: int, logs: str,
@@ -67,7 +47,7 @@ def run_ours(preset_name: str, seed: int, protocol_args: dict, episodes: int, lo
         return type(trainer).observe(gym.make(ENV), config)
 
     env = make_pendulum()
-    evaluator = BoxGreedyEvaluator(make_pendulum, episodes, seed + 10_000)
+    evaluator = GreedyEvaluator(make_pendulum, episodes, seed + 10_000)
     harness.seed_all(seed, env)
     protocol = harness.Protocol(lambda: evaluator(harness.greedy_act(trainer)), **protocol_args)
     reason = harness.run_trainer(trainer, env, protocol)

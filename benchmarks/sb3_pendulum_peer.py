@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from benchmarks.harness import Protocol, StopRun, protocol_wrapper
+from benchmarks.harness import GreedyEvaluator, Protocol, StopRun, protocol_wrapper
 from benchmarks.sb3_peer import available, result  # noqa: F401 (available: this module's API too)
 
 ENV = "Pendulum-v1"
@@ -50,11 +50,10 @@ def run_peer(name: str, seed: int, protocol_args: dict[str, Any], eval_episodes:
     from stable_baselines3.common.noise import NormalActionNoise
     from stable_baselines3.common.vec_env import DummyVecEnv
 
-    from benchmarks.pendulum_solve import BoxGreedyEvaluator
 
     spec = ZOO[name]
     holder: dict[str, Any] = {}
-    evaluator = BoxGreedyEvaluator(lambda: gym.make(ENV), eval_episodes, seed + 10_000)
+    evaluator = GreedyEvaluator(lambda: gym.make(ENV), eval_episodes, seed + 10_000)
 
     def act(obs: list[Any]) -> Any:
         return holder["model"].predict(np.stack(obs), deterministic=True)[0]

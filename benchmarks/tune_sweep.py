@@ -30,7 +30,7 @@ import json
 import os
 import sys
 import time
-from typing import Any
+from typing import Any, Optional
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
@@ -152,13 +152,16 @@ def unpack(packed: str, folder: str) -> str:
     return folder
 
 
-def gather(results: Any, fields: list[str], stopped: str, logs: str) -> tuple[list[dict], list[dict]]:
+def gather(results: Any, fields: list[str], stopped: str, logs: str,
+           configs: Optional[list[dict]] = None) -> tuple[list[dict], list[dict]]:
     """The rows the trials reported, and the trials that failed (their error) or stopped (``stopped`` says why).
 
     Each finished trial's logs are unpacked under ``logs`` (``<trial id>/``), and its row's ``logs`` says where.
+    ``configs``: each trial's settings, in the results' order (a Result knows its config only from a report,
+    and a trial killed before its first report made none).
     """
     rows, failed = [], []
-    for result in results:
+    for i, result in enumerate(results):
         metrics = result.metrics or {}
         if result.error is None and "row" in metrics:
             row = json.loads(metrics["row"])
@@ -166,7 +169,8 @@ def gather(results: Any, fields: list[str], stopped: str, logs: str) -> tuple[li
                 row["logs"] = unpack(metrics[LOGS], os.path.join(logs, metrics.get("trial_id", str(len(rows)))))
             rows.append(row)
             continue
-        config = {k: result.config.get(k) for k in ("seed", *fields)} if result.config else {}
+        settings = result.config or (configs[i] if configs and i < len(configs) else None)
+        config = {k: settings.get(k) for k in ("seed", *fields)} if settings else {}
         if result.error is None:
             failed.append({"trial": config, "status": "stopped", "error": stopped})
             continue
@@ -237,7 +241,9 @@ def main() -> None:
     wall = time.perf_counter() - start
     why = "stopped early by ASHA, or by Ctrl-C" if args.asha else "stopped by Ctrl-C before its last report"
     logs = harness.log_root("" if "://" in storage else os.path.join(storage, "logs"))  # on this machine
-    rows, failed = gather(results, sorted(space), why, logs)
+    analysis = getattr(results, "_experiment_analysis", None)  # Tune's trials, the order of its results
+    configs = [trial.config for trial in analysis.trials] if analysis is not None else None
+    rows, failed = gather(results, sorted(space), why, logs, configs)
     interrupted = not args.asha and any(f["status"] == "stopped" for f in failed)
     print_results(args, rows, wall, failed)
     if interrupted:

@@ -9,6 +9,7 @@ import numpy as np
 from fn_framework.errors import UserError
 from fn_framework.experience import Experience
 from fn_framework.files import atomic_path
+from fn_framework.rollout import rollout
 from fn_framework.signals import stop_on_signal
 
 
@@ -129,21 +130,17 @@ class FNAgent:
             already, stop[0] = stop[0], True
             return already
 
+        def grab() -> None:
+            if draw and env.render_mode is not None:
+                frame = env.render()
+                if record is not None and frame is not None:
+                    frames.append(np.asarray(frame))
+
         with stop_on_signal(request_stop):  # the training loop's mechanism: a flag, never an exception mid-step
             for _ in range(episode_count):
-                s, _ = env.reset()
-                done = False
-                episode_reward = 0.0
-                while not done and not stop[0]:
-                    if draw and env.render_mode is not None:
-                        frame = env.render()
-                        if record is not None and frame is not None:
-                            frames.append(np.asarray(frame))
-                    a = self.act(s, greedy=greedy)
-                    s, reward, terminated, truncated, _ = env.step(a)
-                    episode_reward += float(reward)
-                    done = terminated or truncated
-                if done:
+                [episode_reward] = rollout([env], lambda obs: [self.act(obs[0], greedy=greedy)], before_step=grab,
+                                           stopped=lambda: stop[0])
+                if episode_reward is not None:
                     print(f"Get reward {episode_reward}.")
                     rewards.append(episode_reward)
                 if stop[0]:

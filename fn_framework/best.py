@@ -54,14 +54,7 @@ class BestModelKeeping:
 
 
 def greedy_returns(agent: Any, env: Any, episodes: int) -> list[float]:
-    """The return of each of ``episodes`` episodes played with ``agent.act(s, greedy=True)``."""
-    returns = []
-    for _ in range(episodes):
-        s, _ = env.reset()
-        done, total = False, 0.0
-        while not done:
-            s, reward, terminated, truncated, _ = env.step(agent.act(s, greedy=True))
-            total += float(reward)
-            done = terminated or truncated
-        returns.append(total)
-    return returns
+    """The return of each of ``episodes`` episodes played with ``agent.act(s, greedy=True)``, one after another."""
+    from fn_framework.rollout import rollout
+
+    return [rollout([env], lambda obs: [agent.act(obs[0], greedy=True)])[0] for _ in range(episodes)]
