@@ -1,11 +1,12 @@
 """What the learning benchmarks share: thread settings, the train clock, greedy evaluation, agent set-up.
 
-The book's trainers run unchanged, with the scripts' configs (``agents.presets``). The benchmark wraps the *training* env in
-``ProtocolWrapper``: every env step ticks a ``Protocol`` that counts env steps and keeps a
-train clock; when an evaluation is due it pauses the clock, plays greedy episodes on
-separate envs with the current agent (``GreedyEvaluator``) and, when the goal is met or a
-cap is reached, raises ``StopRun`` out of ``trainer.train``. The same wrapper drives the
-SB3 peer (``sb3_peer.py``), so both sides are timed by one piece of code.
+The book's trainers run unchanged, with the scripts' configs (``agents.presets``). A ``Protocol`` counts
+env steps and keeps a train clock; when an evaluation is due it pauses the clock, plays greedy
+episodes on separate envs with the current agent (``GreedyEvaluator``) and, when the goal is met
+or a cap is reached, says the run should stop. It is told of every vector step by one of the
+trainer's callbacks (``protocol_callback``, ``fn_framework/callbacks.py``: the run's own lifecycle,
+no second one) and, for the SB3 peers (``sb3_peer.py``), by an SB3 callback (``sb3_callback``),
+so both sides are timed by one piece of code.
 """
 from __future__ import annotations
 
@@ -54,14 +55,6 @@ def configure_threads(n: int, torch_too: bool = False, inter: int = 1) -> dict[s
     return settings
 
 
-class StopRun(Exception):
-    """Raised from an env step to leave the trainer: ``reason`` is solved, cap or time."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
-
-
 class Protocol:
     """Env-step counter, train clock (evaluations excluded), evaluation schedule and caps.
 
@@ -71,6 +64,8 @@ class Protocol:
         eval_every_s: evaluate every this many train seconds (0: never by time).
         goal: stop with ``solved`` at the first evaluation whose mean is ``>= goal``.
         cap_steps, cap_seconds: stop with ``cap`` (after a last evaluation if ``final_eval``).
+
+    ``stop_reason`` is why the run should stop (``solved``, ``cap``; "" while it goes on).
     """
 
     def __init__(
@@ -95,6 +90,7 @@ class Protocol:
         self.steps = 0
         self.curve: list[dict[str, float]] = []  # one point per evaluation
         self.solved_at: Optional[tuple[int, float]] = None
+        self.stop_reason = ""
         self._start = time.perf_counter()
         self._eval_s = 0.0
         self._next_eval_s = 0.0 if eval_every_s > 0 else float("inf")
@@ -106,18 +102,21 @@ class Protocol:
     def train_s(self) -> float:
         return time.perf_counter() - self._start - self._eval_s
 
-    def tick(self, n: int = 1) -> None:
-        """Count ``n`` env steps; evaluate and stop when due."""
-        self.steps += n
+    def tick(self, n: int = 1) -> str:
+        """Count ``n`` env steps (one vector step); evaluate when due; return ``stop_reason``."""
+        if self.stop_reason:
+            return self.stop_reason
+        every, self.steps = self.eval_every_steps, self.steps + n
         train_s = self.train_s
-        due = (self.eval_every_steps > 0 and self.steps % self.eval_every_steps == 0) or train_s >= self._next_eval_s
+        due = (every > 0 and self.steps // every > (self.steps - n) // every) or train_s >= self._next_eval_s
         capped = (self.cap_steps > 0 and self.steps >= self.cap_steps) or (
             self.cap_seconds > 0 and train_s >= self.cap_seconds
         )
         if due or (capped and self.final_eval):
             self.run_evaluation()
-        if capped:
-            raise StopRun("cap")
+        if capped and not self.stop_reason:
+            self.stop_reason = "cap"
+        return self.stop_reason
 
     def run_evaluation(self) -> float:
         begin = time.perf_counter()
@@ -131,55 +130,35 @@ class Protocol:
             self._next_eval_s += self.eval_every_s
         if self.goal is not None and mean >= self.goal and self.solved_at is None:
             self.solved_at = (self.steps, train_s)
-            raise StopRun("solved")
+            self.stop_reason = "solved"
         return mean
 
 
-def protocol_wrapper(env: Any, protocol: Protocol) -> Any:
-    """``env`` wrapped so that each step ticks ``protocol`` (a ``gymnasium.Wrapper``)."""
-    import gymnasium as gym
+def protocol_callback(protocol: Protocol) -> Any:
+    """The trainer's callback that tells ``protocol`` of every vector step (``n_copies`` env steps) and stops the run.
 
-    class ProtocolWrapper(gym.Wrapper):
-        def step(self, action: Any) -> Any:
-            result = self.env.step(action)
-            protocol.tick()
-            return result
-
-    return ProtocolWrapper(env)
-
-
-def protocol_vector_wrapper(venv: Any, protocol: Protocol) -> Any:
-    """A vector env whose every sub-env step ticks ``protocol``, counted in this (the parent) process.
-
-    The trainer's loop steps a vector env (``fn_framework/loop.py``, n = 1 for the book): wrapping each copy would tick in
-    ``AsyncVectorEnv``'s subprocesses. One tick per sub-env step, as SB3's ``DummyVecEnv`` of
-    protocol-wrapped envs ticks, so evaluations fall on the same env-step counts; a NEXT_STEP
-    reset step (the step after a done) is not an env step and does not tick.
+    Made here, not imported at the top: importing ``fn_framework`` starts TensorFlow, after ``configure_threads``.
     """
-    import gymnasium as gym
-    import numpy as np
-    from gymnasium.vector import AutoresetMode
+    from fn_framework.callbacks import Callback
 
-    class ProtocolVectorWrapper(gym.vector.VectorWrapper):
-        def __init__(self, env: Any) -> None:
-            super().__init__(env)
-            self._next_step = AutoresetMode(env.metadata.get("autoreset_mode", "NextStep")) == AutoresetMode.NEXT_STEP
-            self._resetting = np.zeros(env.num_envs, bool)
+    class ProtocolCallback(Callback):
+        def on_step(self, trainer: Any) -> None:
+            reason = protocol.tick(trainer.n_copies)
+            if reason:
+                trainer.stop(reason)
 
-        def reset(self, **kwargs: Any) -> Any:
-            self._resetting[:] = False
-            return self.env.reset(**kwargs)
+    return ProtocolCallback()
 
-        def step(self, actions: Any) -> Any:
-            result = self.env.step(actions)
-            steps = self.num_envs - int(self._resetting.sum()) if self._next_step else self.num_envs
-            if self._next_step:
-                self._resetting = result[2] | result[3]  # the next step of those copies is their reset
-            for _ in range(steps):
-                protocol.tick()
-            return result
 
-    return ProtocolVectorWrapper(venv)
+def sb3_callback(protocol: Protocol) -> Any:
+    """The same for an SB3 model's ``learn``: one tick per vector step of its ``n_envs`` copies (False stops it)."""
+    from stable_baselines3.common.callbacks import BaseCallback
+
+    class _SB3ProtocolCallback(BaseCallback):
+        def _on_step(self) -> bool:
+            return not protocol.tick(self.model.n_envs)
+
+    return _SB3ProtocolCallback()
 
 
 class GreedyEvaluator:
@@ -299,26 +278,17 @@ def greedy_act(trainer: Any) -> Callable[[list[Any]], Any]:
 def run_trainer(trainer: Any, env: Any, protocol: Protocol) -> str:
     """``trainer.train`` on ``env`` under ``protocol``; return why it stopped.
 
-    ``solved``/``cap`` (``StopRun``), ``interrupted`` (Ctrl-C: the trainer stops cleanly)
-    or ``episodes`` (the trainer's own episode count ran out first).
+    ``solved``/``cap`` (the protocol), ``interrupted`` (Ctrl-C: the trainer stops cleanly),
+    ``diverged``, or ``episodes`` (the trainer's own episode count ran out first).
     """
     import io
     from contextlib import redirect_stdout
 
-    trainer.vector_wrapper = lambda venv: protocol_vector_wrapper(venv, protocol)  # env is its copy 0
+    trainer.callbacks = [*trainer.callbacks, protocol_callback(protocol)]
     protocol.start()
-    reason = "episodes"
-    try:
-        with redirect_stdout(io.StringIO()):  # the book's "Done initialization" lines
-            trainer.train(env)
-    except StopRun as stop:
-        reason = stop.reason
-    finally:
-        trainer.logger.flush()
-        trainer.logger.close_monitor()
-    if reason == "episodes" and getattr(trainer, "interrupted", False):
-        reason = "interrupted"
-    return reason
+    with redirect_stdout(io.StringIO()):  # the book's "Done initialization" lines
+        trainer.train(env)
+    return trainer.stop_reason or "episodes"
 
 
 def log_root(path: str = "") -> str:

@@ -1,7 +1,7 @@
 """The peer for ``cartpole_solve.py --peer sb3``: Stable-Baselines3 PPO and DQN with RL-Zoo's CartPole-v1 settings.
 
 Optional: needs ``stable-baselines3`` (and torch), which the project does not require. Runs
-under the same ``Protocol`` as our agents (same wrapper on every training env, same eval
+under the same ``Protocol`` as our agents (told of every vector step by a callback, same eval
 cadence in env steps, same greedy evaluator on separate envs, evaluation excluded from the
 clock, same caps) and the same thread settings.
 
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from benchmarks.harness import GreedyEvaluator, Protocol, StopRun, protocol_wrapper
+from benchmarks.harness import GreedyEvaluator, Protocol, sb3_callback
 
 
 def linear(initial: float) -> Callable[[float], float]:
@@ -70,16 +70,14 @@ def run_peer(name: str, seed: int, protocol_args: dict[str, Any], eval_episodes:
 
     protocol = Protocol(lambda: evaluator(act), **protocol_args)
     venv = DummyVecEnv(
-        [lambda: Monitor(protocol_wrapper(gym.make("CartPole-v1"), protocol)) for _ in range(spec["n_envs"])]
+        [lambda: Monitor(gym.make("CartPole-v1")) for _ in range(spec["n_envs"])]
     )
     algo = PPO if name == "sb3_ppo" else DQN
     protocol.start()
     holder["model"] = algo(env=venv, seed=seed, device="cpu", verbose=0, **spec["kwargs"])
-    reason = "budget"  # the zoo's n_timesteps ran out first
     try:
-        holder["model"].learn(total_timesteps=spec["n_timesteps"])
-    except StopRun as stop:
-        reason = stop.reason
+        holder["model"].learn(total_timesteps=spec["n_timesteps"], callback=sb3_callback(protocol))
+        reason = protocol.stop_reason or "budget"  # budget: the zoo's n_timesteps ran out first
     except KeyboardInterrupt:
         reason = "interrupted"
     return result(name, "zoo", seed, protocol, reason)

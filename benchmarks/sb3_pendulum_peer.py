@@ -1,7 +1,7 @@
 """The peer for ``pendulum_solve.py --peer sb3``: Stable-Baselines3 TD3 and SAC with RL-Zoo's Pendulum-v1 settings.
 
 Optional: needs ``stable-baselines3`` (and torch; ``pip install -r requirements-peer.txt``). Runs
-under the same ``Protocol`` as our agent (the same wrapper on the training env, the same
+under the same ``Protocol`` as our agent (told of every vector step by a callback, the same
 evaluation cadence in env steps, the same greedy evaluator on separate envs, evaluation
 excluded from the clock, the same caps) and the same thread settings.
 
@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from benchmarks.harness import GreedyEvaluator, Protocol, StopRun, protocol_wrapper
+from benchmarks.harness import GreedyEvaluator, Protocol, sb3_callback
 from benchmarks.sb3_peer import available, result  # noqa: F401 (available: this module's API too)
 
 ENV = "Pendulum-v1"
@@ -59,18 +59,16 @@ def run_peer(name: str, seed: int, protocol_args: dict[str, Any], eval_episodes:
         return holder["model"].predict(np.stack(obs), deterministic=True)[0]
 
     protocol = Protocol(lambda: evaluator(act), **protocol_args)
-    venv = DummyVecEnv([lambda: Monitor(protocol_wrapper(gym.make(ENV), protocol))])
+    venv = DummyVecEnv([lambda: Monitor(gym.make(ENV))])
     kwargs = dict(spec["kwargs"])
     if "noise_std" in spec:
         n = venv.action_space.shape[0]
         kwargs["action_noise"] = NormalActionNoise(mean=np.zeros(n), sigma=spec["noise_std"] * np.ones(n))
     protocol.start()
     holder["model"] = (TD3 if name == "sb3_td3" else SAC)(env=venv, seed=seed, device="cpu", verbose=0, **kwargs)
-    reason = "budget"  # the zoo's n_timesteps ran out first
     try:
-        holder["model"].learn(total_timesteps=spec["n_timesteps"])
-    except StopRun as stop:
-        reason = stop.reason
+        holder["model"].learn(total_timesteps=spec["n_timesteps"], callback=sb3_callback(protocol))
+        reason = protocol.stop_reason or "budget"  # budget: the zoo's n_timesteps ran out first
     except KeyboardInterrupt:
         reason = "interrupted"
     return result(name, "zoo", seed, protocol, reason)

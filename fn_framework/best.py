@@ -1,4 +1,10 @@
-"""Keeping the best model and the optional greedy evaluations: one mechanism for every trainer."""
+"""Keeping the best model (``keep_best``) and the greedy evaluations (``eval_every``): two callbacks.
+
+Without evaluations a training episode is scored by the trainer's ``best_rule``; with them, the
+greedy evaluation's mean return is the score. The model is saved to ``model_path`` whenever the
+score beats the best so far (a tie keeps the saved one). The best score lives in the trainer's
+state (a checkpoint keeps it), so a resumed run goes on beating the same best.
+"""
 from __future__ import annotations
 
 import math
@@ -6,50 +12,61 @@ from typing import Any
 
 import numpy as np
 
+from fn_framework.callbacks import Callback
 
-class BestModelKeeping:
-    """The part of ``Trainer`` that keeps the best model (``keep_best``) and evaluates (``eval_every``).
 
-    Without evaluations a training episode is scored by ``best_rule``; with them, the
-    greedy evaluation's mean return is the score. The model is saved to ``model_path``
-    whenever the score beats the best so far (a tie keeps the saved one).
-    """
+def keep_if_best(trainer: Any, agent: Any, score: tuple) -> bool:
+    """Save the model to ``model_path`` when ``score`` beats the best so far (a tie keeps the old one)."""
+    if trainer.diverged or not agent.initialized or (trainer.best_saved and score <= trainer.best_score):
+        return False
+    agent.save(trainer.model_path)
+    trainer.best_score, trainer.best_saved = tuple(float(v) for v in score), True
+    return True
 
-    #: How ``keep_best`` scores a training episode without evaluations: ``episode`` (its
-    #: reward, ties broken by the mean of the recent ones) or ``recent`` (that mean; ties keep).
-    best_rule = "episode"
-    config: Any
-    logger: Any
-    model_path: str
-    reward_log: list[float]
-    total_steps: int
-    eval_env: Any
-    diverged: bool
-    best_score: tuple
-    best_saved: bool
 
-    def _episode_score(self) -> tuple:
-        recent = float(np.mean(self.reward_log[-self.config.report_interval :]))
-        return (recent,) if self.best_rule == "recent" else (self.reward_log[-1], recent)
+def episode_score(trainer: Any) -> tuple:
+    """A training episode's score: ``episode`` (its reward, ties broken by the recent mean) or ``recent``."""
+    recent = float(np.mean(trainer.reward_log[-trainer.config.report_interval:]))
+    return (recent,) if trainer.best_rule == "recent" else (trainer.reward_log[-1], recent)
 
-    def keep_if_best(self, agent: Any, score: tuple) -> bool:
-        """Save the model to ``model_path`` when ``score`` beats the best so far (a tie keeps the old one)."""
-        if self.best_saved and score <= self.best_score:
-            return False
-        agent.save(self.model_path)
-        self.best_score, self.best_saved = tuple(float(v) for v in score), True
-        return True
 
-    def evaluate(self, agent: Any) -> float:
-        """Play ``eval_episodes`` greedy episodes on ``eval_env``; log the mean, keep the best model."""
-        if self.eval_env is None or not agent.initialized:
+class KeepBest(Callback):
+    """Without evaluations: score every training episode; at the end, save a model if none was scored yet."""
+
+    def __init__(self, by_episode: bool) -> None:
+        self.by_episode = by_episode
+
+    def on_episode_end(self, trainer: Any, episode_return: float, length: int) -> None:
+        if self.by_episode:
+            keep_if_best(trainer, trainer.agent, episode_score(trainer))
+
+    def on_training_end(self, trainer: Any) -> None:
+        agent = trainer.agent
+        if agent.initialized and not trainer.best_saved and not trainer.diverged:
+            agent.save(trainer.model_path)  # nothing was scored yet (training began in the last episode)
+
+
+class GreedyEvaluation(Callback):
+    """Every ``every`` env steps: ``eval_episodes`` greedy episodes on ``trainer.eval_env``, ``eval/mean_return``."""
+
+    def __init__(self, every: int, keep_best: bool) -> None:
+        self.every, self.keep_best = every, keep_best
+
+    def on_step(self, trainer: Any) -> None:
+        now = trainer.total_steps
+        if now // self.every > (now - trainer.n_copies) // self.every:
+            self.evaluate(trainer)
+
+    def evaluate(self, trainer: Any) -> float:
+        agent = trainer.agent
+        if trainer.eval_env is None or not agent.initialized:
             return math.nan
-        returns = greedy_returns(agent, self.eval_env, self.config.eval_episodes)
+        returns = greedy_returns(agent, trainer.eval_env, trainer.config.eval_episodes)
         mean = float(np.mean(returns))
-        self.logger.write(self.total_steps, "eval/mean_return", mean)
-        self.logger.describe("greedy evaluation", returns, step=self.total_steps)
-        if self.config.keep_best and not self.diverged:
-            self.keep_if_best(agent, (mean,))
+        trainer.logger.write(trainer.total_steps, "eval/mean_return", mean)
+        trainer.logger.describe("greedy evaluation", returns, step=trainer.total_steps)
+        if self.keep_best:
+            keep_if_best(trainer, agent, (mean,))
         return mean
 
 

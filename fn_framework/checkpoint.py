@@ -22,8 +22,8 @@ from fn_framework.files import atomic_path
 
 FOLDER = "run_state"  # not "checkpoint": TensorBoard takes that name for a TensorFlow checkpoint
 _PLAIN = (bool, int, float, str, type(None), list, tuple, dict, np.ndarray, np.generic)
-_SKIP = {"logger", "experiences", "resume_state", "stop_requested", "interrupted", "diverged", "budget_spent",
-         "agent", "eval_env", "model_path", "env_factory"}
+_SKIP = {"logger", "experiences", "resume_state", "stop_reason", "diverged", "agent", "eval_env", "train_env",
+         "model_path", "env_factory", "episode_target", "callbacks"}
 
 
 def capture_state(obj: Any) -> dict[str, Any]:

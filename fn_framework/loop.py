@@ -3,10 +3,12 @@
 The book plays one env, one episode after another, and calls its hooks; here that env is copy 0
 of a Gymnasium vector env (the run's own env, seeded as the run seeded it: the book's rows are
 unchanged), and trainers that step several copies (PPO, ``--n-envs`` for A2C and the policy
-gradient) get copies 1.. from the run's ``env_factory``. One loop keeps every bookkeeping for all:
-the ``reward`` scalar and ``monitor.csv`` row of every episode of every copy, the book's report,
-the budgets, the best model, the greedy evaluations, observed frames, the progress bar, Ctrl-C and
-``--resume``. The book's hooks are called as the book calls them:
+gradient) get copies 1.. from the run's ``env_factory``. The loop keeps the book's bookkeeping
+(``reward_log``, the report), Ctrl-C and ``--resume``; the rest is callbacks (``make_callbacks``,
+``fn_framework/callbacks.py``), told after every vector step and every episode of every copy:
+``monitor.csv``, TensorBoard's scalars and observed frames, the budgets, the greedy evaluations,
+the best model, the progress bar, and any of ``callbacks`` (the benchmarks' protocol). A callback
+ends the run with ``stop(reason)``. The book's hooks are called as the book calls them:
 
 * ``episode_begin(i, agent)`` / ``episode_end(i, length, agent)`` for each episode of each copy,
   numbered in the order they begin and end; ``env_index`` is the copy whose episode it is;
@@ -25,23 +27,24 @@ from __future__ import annotations
 
 import time
 from collections import deque
-from typing import Any, Callable, Optional
+from typing import Any, Optional, Sequence
 
 import gymnasium as gym
 import numpy as np
 from gymnasium.vector import AutoresetMode
 
-from fn_framework.config import format_config
+from fn_framework.best import GreedyEvaluation, KeepBest
+from fn_framework.callbacks import Budget, Callback, CallbackList, Monitor, ProgressBar, TensorBoard
 from fn_framework.experience import Experience
-from fn_framework.signals import progress, stop_on_signal
+from fn_framework.signals import stop_on_signal
 from fn_framework.vector import VectorEpisodes, VectorStep, make_vector_env
 
 
 class EpisodeLoop:
     """Mixed into ``Trainer``: ``train_loop`` and its helpers."""
 
-    #: Wraps the training vector env (the benchmarks' Protocol counts its steps); identity if None.
-    vector_wrapper: Optional[Callable[[Any], Any]] = None
+    #: Callbacks beyond the config's (``make_callbacks``), e.g. the benchmarks' protocol; told last.
+    callbacks: Sequence[Callback] = ()
     #: The copy whose episode or step the hooks are given (0: the book's env).
     env_index = 0
     #: The last vector step: every copy's transitions (None outside the loop).
@@ -67,7 +70,7 @@ class EpisodeLoop:
         venv = make_vector_env(lambda render=False: first if render else factory(), self.n_copies,
                                getattr(self.config, "vector_mode", "sync"),
                                AutoresetMode.SAME_STEP, render_first=True)
-        return VectorEpisodes(self.vector_wrapper(venv) if self.vector_wrapper else venv)
+        return VectorEpisodes(venv)
 
     def start_training(self, agent: Any) -> None:
         """Called before the first step of a fresh run (PPO builds its agent here: it learns from its first rollout)."""
@@ -87,19 +90,35 @@ class EpisodeLoop:
                 self.begin_train(episode, agent)
                 self.training = True
 
+    def make_callbacks(self) -> list[Callback]:
+        """The run's callbacks from its config (``fn_framework/callbacks.py``); ``self.callbacks`` come after."""
+        c = self.config
+        made: list[Callback] = [Monitor(), TensorBoard(self.observe_every, self.max_observed_frames), ProgressBar()]
+        if c.steps > 0 or c.minutes > 0:
+            made.append(Budget(c.steps, c.minutes))
+        if c.eval_every > 0:
+            made.append(GreedyEvaluation(c.eval_every, c.keep_best))
+        if c.keep_best:
+            made.append(KeepBest(by_episode=c.eval_every == 0))
+        return made
+
+    def stop(self, reason: str) -> None:
+        """End the run after this step (its episodes are bookkept): ``budget``, ``interrupted``, a benchmark's goal..."""
+        self.stop_reason = self.stop_reason or reason
+
     def train_loop(self, env: Any, agent: Any, episode: Optional[int] = None, initial_count: Optional[int] = None,
                    render: bool = False, observe_interval: Optional[int] = None) -> None:
-        """Play until ``episode`` episodes (default: the config's) have ended or a budget is spent.
+        """Play until ``episode`` episodes (default: the config's) have ended or a callback stops the run.
 
         Training begins when ``experiences`` is full, or after ``initial_count`` episodes if that is
         positive. ``render``: the run made ``env`` with a window (it draws itself as it steps).
         """
         c = self.config
-        episodes = c.episodes if episode is None else episode
+        self.episode_target = episodes = c.episodes if episode is None else episode
         initial_count = c.initial_count if initial_count is None else initial_count
         self.observe_every = c.observe_interval if observe_interval is None else observe_interval
         n = self.n_copies
-        self.agent, self.observation_shape = agent, tuple(env.observation_space.shape)
+        self.agent, self.train_env, self.observation_shape = agent, env, tuple(env.observation_space.shape)
         self.experiences = self.make_experiences()
         self.reward_log, self.total_steps, self.training_count = [], 0, 0
         self.recent_episodes: deque[tuple[float, int]] = deque(maxlen=100)  # (return, length), SB3's ep_*_mean
@@ -108,13 +127,11 @@ class EpisodeLoop:
             self._resume(env, agent)  # the counters, ``training`` and ``experiences`` as they were saved
         else:
             self.start_training(agent)
-        self.interrupted = self.budget_spent = self.stop_requested = False
-        self.logger.start_monitor(env_id(env), resume_rows=len(self.reward_log) if self.reward_log else None)
-        self.logger.write_text("config", format_config(c))
-        self._frames: list[np.ndarray] = []
+        self.stop_reason = ""
+        callbacks = CallbackList([*self.make_callbacks(), *self.callbacks])
         envs = self.make_envs(env)
         self.start_time, self.start_steps = time.perf_counter(), self.total_steps
-        bar = progress(episodes, len(self.reward_log))
+        callbacks.on_training_start(self)
         try:
             with stop_on_signal(self._request_stop):
                 # copy 0 goes on from the run's seeding; the others get seeds from NumPy's (seeded) stream
@@ -125,11 +142,7 @@ class EpisodeLoop:
                     self.env_index = j
                     self.episode_begin(started + j, agent)
                 started += n
-                while len(self.reward_log) < episodes:
-                    if self.stop_requested or self._out_of_budget(self.start_time):
-                        self.interrupted = not self.budget_spent
-                        break
-                    self._observe(obs[0])
+                while len(self.reward_log) < episodes and not self.stop_reason:
                     step_count = int(envs.lengths[0])
                     step = self.vector_step = envs.step(self.act_batch(agent, obs))
                     episode_now = len(self.reward_log)
@@ -137,52 +150,22 @@ class EpisodeLoop:
                     self.env_index = 0
                     self.step(episode_now, step_count, agent, Experience(  # total_steps: the steps before (the book's)
                         step.obs[0], step.actions[0], step.rewards[0], step.next_obs[0], bool(step.terminated[0])))
-                    steps_before, self.total_steps = self.total_steps, self.total_steps + n
+                    self.total_steps += n
                     obs = envs.obs
-                    if c.eval_every > 0 and self.total_steps // c.eval_every > steps_before // c.eval_every:
-                        self.evaluate(agent)
+                    callbacks.on_step(self)
                     for copy, episode_return, length in step.episodes:
                         self.env_index = copy
-                        started = self._episode_done(agent, episode_return, length, started, episodes, initial_count)
-                        bar.update(1)
-                    if step.episodes:
-                        self._show(bar, agent)
+                        self.recent_episodes.append((episode_return, length))
+                        self.end_episode(len(self.reward_log), episode_return, length, agent, initial_count)
+                        callbacks.on_episode_end(self, episode_return, length)
+                        if not self.stop_reason and len(self.reward_log) < episodes:
+                            self.episode_begin(started, agent)  # the copy's next episode
+                            started += 1
         finally:
             envs.close()
-            bar.close()
-            self.env_index, self.vector_step = 0, None
-        if c.keep_best and agent.initialized and not self.best_saved and not self.diverged:
-            agent.save(self.model_path)  # nothing was scored yet (training began in the last episode)
-        self.logger.flush()
-        self.logger.close_monitor()
-
-    def _episode_done(self, agent: Any, episode_return: float, length: int, started: int, episodes: int,
-                      initial_count: int) -> int:
-        """The book's bookkeeping of a finished episode; the copy's next one begins if the run goes on."""
-        self.recent_episodes.append((episode_return, length))
-        self.end_episode(len(self.reward_log), episode_return, length, agent, initial_count)
-        if self.training:
-            if self.env_index == 0 and self._frames:
-                self.logger.write_image(self.total_steps, self._frames)
-                self._frames = []
-            self.training_count += 1
-        if self.stop_requested or len(self.reward_log) >= episodes:
-            return started
-        self.episode_begin(started, agent)
-        return started + 1
-
-    def _observe(self, state: np.ndarray) -> None:
-        """Copy 0's frames go to TensorBoard's ``observation`` in the book's observed episodes."""
-        every = self.observe_every
-        if (self.training and every > 0 and (self.training_count == 1 or self.training_count % every == 0)
-                and len(self._frames) < self.max_observed_frames):
-            self._frames.append(state)
-
-    def _show(self, bar: Any, agent: Any) -> None:
-        recent = self.reward_log[-self.config.report_interval:]
-        speed = (self.total_steps - self.start_steps) / max(time.perf_counter() - self.start_time, 1e-9)
-        bar.set_postfix(reward=f"{sum(recent) / len(recent):.1f}", eps=f"{getattr(agent, 'epsilon', 0.0):.3f}",
-                        sps=f"{speed:.0f}", refresh=False)
+            self.env_index = 0
+            callbacks.on_training_end(self)
+            self.vector_step = None
 
     def episode_step(self) -> int:
         """The env step a finished episode's scalars are written at: one per copy, never shared.
@@ -200,8 +183,3 @@ class _Borrowed(gym.Wrapper):
     def close(self) -> None:
         pass
 
-
-def env_id(env: Any) -> str:
-    """The env's id for ``monitor.csv``'s header."""
-    spec = getattr(env, "spec", None)
-    return spec.id if spec is not None else type(getattr(env, "unwrapped", env)).__name__

@@ -1,13 +1,12 @@
 """The book's Trainer: one loop shared by every agent (``fn_framework/loop.py``), with hooks.
 
 Subclasses fill in ``episode_begin``, ``begin_train``, ``step`` and ``episode_end``
-exactly as in the book. Beyond the book the loop itself keeps ``reward_log``, writes
-the ``reward`` scalar (on the env-step axis, as SB3 and CleanRL do) and the
-``monitor.csv`` row of every episode, prints the book's report every
-``report_interval`` episodes, stops at the budgets (episodes, env steps, minutes),
-runs the optional greedy evaluations, keeps the best model, shows a progress bar on a
-terminal, and stops cleanly on Ctrl-C/SIGTERM. This module holds the hooks, the
-budgets, ``--resume`` and the book's helpers.
+exactly as in the book. The loop keeps ``reward_log``, prints the book's report every
+``report_interval`` episodes and stops cleanly on Ctrl-C/SIGTERM; the rest of a run is
+callbacks (``fn_framework/callbacks.py``): the ``reward`` scalar (on the env-step axis, as
+SB3 and CleanRL do) and ``monitor.csv`` row of every episode, the budgets (env steps,
+minutes), the optional greedy evaluations, the best model, a progress bar on a terminal.
+This module holds the hooks, ``--resume`` and the book's helpers.
 """
 from __future__ import annotations
 
@@ -16,18 +15,16 @@ import math
 import os
 import re
 import sys
-import time
 from collections import deque
 from typing import Any, Callable, Optional
 
-from fn_framework.best import BestModelKeeping
 from fn_framework.config import TrainerConfig
 from fn_framework.experience import Experience
 from fn_framework.logger import Logger
 from fn_framework.loop import EpisodeLoop
 
 
-class Trainer(BestModelKeeping, EpisodeLoop):
+class Trainer(EpisodeLoop):
     """Run episodes, collect experiences and call the training hooks.
 
     Args:
@@ -41,6 +38,9 @@ class Trainer(BestModelKeeping, EpisodeLoop):
     config_class: type = TrainerConfig
     #: The model's default file in the run folder.
     file_name = ""
+    #: How ``keep_best`` scores a training episode without evaluations: ``episode`` (its
+    #: reward, ties broken by the mean of the recent ones) or ``recent`` (that mean; ties keep).
+    best_rule = "episode"
 
     def __init__(
         self, config: Any = None, log_dir: str = "", run_name: str = "", model_path: str = "", **overrides: Any
@@ -61,9 +61,9 @@ class Trainer(BestModelKeeping, EpisodeLoop):
         self.observation_shape: tuple = ()  # the env's, as the agent sees it (a checkpoint keeps it)
         self.best_score: tuple = ()
         self.best_saved = False
-        self.stop_requested = False
-        self.interrupted = False
-        self.budget_spent = False
+        #: Why the run stopped before its episodes were played: ``budget``, ``interrupted``, ``diverged``,
+        #: a benchmark's ``solved``/``cap`` ("" while it goes on; ``stop`` sets it).
+        self.stop_reason = ""
         self.diverged = False
         #: A ``load_checkpoint`` result: the next ``train_loop`` continues that run.
         self.resume_state: Optional[dict[str, Any]] = None
@@ -105,31 +105,35 @@ class Trainer(BestModelKeeping, EpisodeLoop):
         raise NotImplementedError("this trainer's agent cannot be loaded")
 
     def end_episode(self, i: int, episode_reward: float, length: int, agent: Any, initial_count: int) -> None:
-        """A finished episode's bookkeeping, in both loops: the log, the book's hooks and report, the best model."""
+        """The book's bookkeeping of a finished episode: the log, ``episode_end``, the report, ``initial_count``."""
         config = self.config
         self.reward_log.append(episode_reward)
-        self.logger.write(self.episode_step(), "reward", episode_reward)
-        self.logger.write(self.episode_step(), "episode", i)
-        self.logger.write_episode(episode_reward, length)
         self.episode_end(i, length, agent)
         if self.is_event(i, config.report_interval):
             self.logger.describe("reward", self.reward_log[-config.report_interval :], episode=i)
-        if config.keep_best and config.eval_every == 0 and agent.initialized and not self.diverged:
-            self.keep_if_best(agent, self._episode_score())
         if not self.training and initial_count > 0 and i >= initial_count:
             self.begin_train(i, agent)
             self.training = True
+        if self.training:
+            self.training_count += 1
+
+    @property
+    def stop_requested(self) -> bool:
+        return bool(self.stop_reason)
+
+    @property
+    def interrupted(self) -> bool:
+        """Stopped by Ctrl-C/SIGTERM (``--resume`` goes on)."""
+        return self.stop_reason == "interrupted"
+
+    @property
+    def budget_spent(self) -> bool:
+        return self.stop_reason == "budget"
 
     def _request_stop(self) -> bool:
-        already, self.stop_requested = self.stop_requested, True
+        already = self.interrupted
+        self.stop_reason = "interrupted"
         return already
-
-    def _out_of_budget(self, start: float) -> bool:
-        """Whether the env-step or minutes budget is spent (the run then ends as after its last episode)."""
-        steps, minutes = self.config.steps, self.config.minutes
-        if (steps > 0 and self.total_steps >= steps) or (minutes > 0 and time.perf_counter() - start >= 60 * minutes):
-            self.budget_spent = True
-        return self.budget_spent
 
     # Resuming --------------------------------------------------------------------
     def _resume(self, env: Any, agent: Any) -> int:
@@ -183,7 +187,7 @@ class Trainer(BestModelKeeping, EpisodeLoop):
         if not self.diverged:
             sys.stderr.write(f"\nThe loss became {loss}: stopping; the last good model is kept.\n")
         self.diverged = True
-        self.stop_requested = True
+        self.stop("diverged")
         return False
 
     def get_recent(self, count: int) -> list[Experience]:

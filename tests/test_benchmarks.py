@@ -13,7 +13,7 @@ import sys
 import pytest
 
 from agents.presets import TABLE
-from benchmarks.harness import Protocol, StopRun
+from benchmarks.harness import Protocol
 from tests.conftest import ROOT
 
 
@@ -54,19 +54,22 @@ def test_catcher_learn_prints_a_curve_and_writes_the_plot(tmp_path):
 def test_protocol_evaluates_by_steps_and_stops_when_solved():
     returns = iter([10.0, 480.0])
     protocol = Protocol(lambda: next(returns), eval_every_steps=3, goal=475.0, cap_steps=100)
-    with pytest.raises(StopRun) as stop:
-        for _ in range(100):
-            protocol.tick()
-    assert stop.value.reason == "solved" and protocol.solved_at[0] == 6
+    reasons = [protocol.tick() for _ in range(10)]
+    assert reasons == [""] * 5 + ["solved"] * 5 and protocol.solved_at[0] == 6 and protocol.steps == 6
     assert [p["env_steps"] for p in protocol.curve] == [3, 6]
 
 
 def test_protocol_stops_at_the_cap_with_a_last_evaluation():
     protocol = Protocol(lambda: 1.0, eval_every_s=1e9, cap_steps=5, final_eval=True)
-    with pytest.raises(StopRun) as stop:
-        for _ in range(10):
-            protocol.tick()
-    assert stop.value.reason == "cap" and [p["env_steps"] for p in protocol.curve] == [1, 5]
+    reasons = [protocol.tick() for _ in range(10)]
+    assert reasons == [""] * 4 + ["cap"] * 6 and [p["env_steps"] for p in protocol.curve] == [1, 5]
+
+
+def test_protocol_counts_a_vector_step_of_several_copies_once():
+    protocol = Protocol(lambda: 1.0, eval_every_steps=5, cap_steps=24)
+    reasons = [protocol.tick(4) for _ in range(7)]
+    assert reasons == [""] * 5 + ["cap"] * 2 and protocol.steps == 24  # no steps counted after the stop
+    assert [p["env_steps"] for p in protocol.curve] == [8, 12, 16, 20]  # each multiple of 5 passed, once
 
 
 @pytest.mark.parametrize("run_name", sorted(TABLE))

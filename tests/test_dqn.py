@@ -20,6 +20,7 @@ from agents.dqn import DeepQNetworkAgent, DeepQNetworkAgentTest, DeepQNetworkTra
 from agents.observers import CatcherObserver  # noqa: E402
 from agents.replay import ReplayMemory  # noqa: E402
 from fn_framework import Experience  # noqa: E402
+from fn_framework.best import KeepBest  # noqa: E402
 
 SCRIPT = str(ROOT / "scripts" / "dqn_agent.py")
 
@@ -259,6 +260,7 @@ def test_stacked_update_is_one_step_per_batch(cnn: bool) -> None:
 # Trainer --------------------------------------------------------------------------
 class _SavingAgent:
     epsilon = 0.5
+    initialized = True
 
     def __init__(self) -> None:
         self.saved: list[str] = []
@@ -273,13 +275,14 @@ class _SavingAgent:
 def test_trainer_keeps_the_best_model_and_decays_epsilon(tmp_path: Path) -> None:
     trainer = DeepQNetworkTrainer(log_dir=str(tmp_path), report_interval=2)
     trainer.training, trainer.training_episode = True, 10
-    agent = _SavingAgent()
+    trainer.agent = agent = _SavingAgent()
+    keep_best = KeepBest(by_episode=True)
     saves = []
     for episode, reward in enumerate([20.0, 200.0, 50.0, 200.0, 200.0, 200.0]):
         trainer.reward_log.append(reward)
         trainer.episode_begin(episode, agent)
         trainer.episode_end(episode, 10, agent)
-        trainer.keep_if_best(agent, trainer._episode_score())  # what train_loop does after episode_end
+        keep_best.on_episode_end(trainer, reward, 10)  # what train_loop's callbacks do after episode_end
         saves.append(len(agent.saved))
     # New bests (20, then 200) are saved; a tie with 200 only when the last 2 episodes
     # averaged more than at the last save: 110 -> 125 (saved) -> 200 (saved) -> 200 (not).

@@ -173,15 +173,19 @@ def test_ppo_rollouts_store_transitions_within_episodes(tmp_path) -> None:
     assert lengths == sorted(_expected_lengths(len(rows) // 2) * 2) and len(rows) == len(trainer.reward_log)
 
 
-def test_protocol_vector_wrapper_ticks_once_per_env_step() -> None:
-    from benchmarks.harness import Protocol, protocol_vector_wrapper
+def test_the_benchmarks_protocol_is_a_callback_counting_every_copys_steps(tmp_path) -> None:
+    from benchmarks.harness import Protocol, run_trainer
 
-    for autoreset, ticks in ((AutoresetMode.SAME_STEP, 20), (AutoresetMode.NEXT_STEP, 20 - 6)):
-        protocol = Protocol(lambda: 0.0)
-        envs = VectorEpisodes(protocol_vector_wrapper(make_vector_env(ScriptedEnv, 2, "sync", autoreset), protocol))
-        envs.reset()
-        valid = sum(int(envs.step(np.zeros(2, int)).valid.sum()) for _ in range(10))
-        assert protocol.steps == valid == ticks  # NEXT_STEP: 3 reset steps per copy in 10 (after lengths 2, 3, 1)
+    evaluated_at = []
+    trainer = PPOTrainer(_test_config(), log_dir=str(tmp_path))
+    trainer.env_factory = ScriptedEnv
+    protocol = Protocol(lambda: evaluated_at.append(trainer.total_steps) or 0.0, eval_every_steps=5, cap_steps=30,
+                        final_eval=True)
+    assert run_trainer(trainer, ScriptedEnv(), protocol) == "cap"
+    # 2 copies: 2 env steps per vector step; evaluations when a multiple of 5 is passed, and at the cap
+    assert protocol.steps == trainer.total_steps == 30 and evaluated_at == [6, 10, 16, 20, 26, 30]
+    rows = (tmp_path / "ppo" / "monitor.csv").read_text().splitlines()[2:]
+    assert len(rows) == len(trainer.reward_log) > 0  # the run's own callbacks ran too
 
 
 # The agent --------------------------------------------------------------------------------------------

@@ -82,7 +82,7 @@ def test_value_function_resume_continues_the_reward_log(tmp_path):
 
 def test_nan_loss_stops_the_loop():
     trainer = Trainer.__new__(Trainer)
-    trainer.diverged = trainer.stop_requested = False
+    trainer.diverged, trainer.stop_reason = False, ""
     assert trainer.check_loss(0.5) and not trainer.stop_requested
     assert not trainer.check_loss(math.nan)
     assert trainer.diverged and trainer.stop_requested

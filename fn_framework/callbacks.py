@@ -1,0 +1,145 @@
+"""What a training run does beside the book's hooks, one job per callback (Stable-Baselines3's callbacks).
+
+The loop (``fn_framework/loop.py``) plays and calls the book's hooks; everything else a run does is
+a ``Callback``: the budgets, the progress bar, ``monitor.csv``, TensorBoard's scalars and frames,
+keeping the best model and the greedy evaluations (``fn_framework/best.py``). A trainer's
+``make_callbacks`` lists them from its config; ``trainer.callbacks`` adds more (the benchmarks'
+protocol, ``benchmarks/harness.py``). A callback stops a run with ``trainer.stop(reason)``: the
+loop finishes the step (its episodes are bookkept) and leaves.
+"""
+from __future__ import annotations
+
+import time
+from typing import Any, Sequence
+
+import numpy as np
+
+
+class Callback:
+    """Told when the loop starts, after every vector step, at every episode's end and when it stops."""
+
+    def on_training_start(self, trainer: Any) -> None:
+        """Before the first step (``trainer.total_steps`` is where a resumed run goes on)."""
+
+    def on_step(self, trainer: Any) -> None:
+        """After a vector step: ``trainer.vector_step`` holds it, ``trainer.total_steps`` counts it."""
+
+    def on_episode_end(self, trainer: Any, episode_return: float, length: int) -> None:
+        """After the book's bookkeeping of copy ``trainer.env_index``'s episode (``reward_log[-1]``)."""
+
+    def on_training_end(self, trainer: Any) -> None:
+        """When the loop stops, however it stops (the envs are closed)."""
+
+
+class CallbackList(Callback):
+    """Several callbacks told in order."""
+
+    def __init__(self, callbacks: Sequence[Callback]) -> None:
+        self.callbacks = list(callbacks)
+
+    def on_training_start(self, trainer: Any) -> None:
+        for callback in self.callbacks:
+            callback.on_training_start(trainer)
+
+    def on_step(self, trainer: Any) -> None:
+        for callback in self.callbacks:
+            callback.on_step(trainer)
+
+    def on_episode_end(self, trainer: Any, episode_return: float, length: int) -> None:
+        for callback in self.callbacks:
+            callback.on_episode_end(trainer, episode_return, length)
+
+    def on_training_end(self, trainer: Any) -> None:
+        for callback in self.callbacks:
+            callback.on_training_end(trainer)
+
+
+class Budget(Callback):
+    """Stop with ``budget`` when ``steps`` env steps are played or ``minutes`` have passed (0: no limit)."""
+
+    def __init__(self, steps: int = 0, minutes: float = 0.0) -> None:
+        self.steps, self.minutes = steps, minutes
+
+    def on_training_start(self, trainer: Any) -> None:
+        self.on_step(trainer)  # a resumed run may have spent it already
+
+    def on_step(self, trainer: Any) -> None:
+        spent_steps = self.steps > 0 and trainer.total_steps >= self.steps
+        if spent_steps or (self.minutes > 0 and time.perf_counter() - trainer.start_time >= 60 * self.minutes):
+            trainer.stop("budget")
+
+
+class ProgressBar(Callback):
+    """A tqdm bar over episodes with the recent reward, epsilon and env steps per second (on a terminal)."""
+
+    def on_training_start(self, trainer: Any) -> None:
+        from fn_framework.signals import progress
+
+        self.bar = progress(trainer.episode_target, len(trainer.reward_log))
+
+    def on_episode_end(self, trainer: Any, episode_return: float, length: int) -> None:
+        recent = trainer.reward_log[-trainer.config.report_interval:]
+        speed = (trainer.total_steps - trainer.start_steps) / max(time.perf_counter() - trainer.start_time, 1e-9)
+        self.bar.set_postfix(reward=f"{sum(recent) / len(recent):.1f}",
+                             eps=f"{getattr(trainer.agent, 'epsilon', 0.0):.3f}", sps=f"{speed:.0f}", refresh=False)
+        self.bar.update(1)
+
+    def on_training_end(self, trainer: Any) -> None:
+        self.bar.close()
+
+
+class Monitor(Callback):
+    """``monitor.csv``: a row per episode of every copy (SB3's Monitor format); a resume keeps its rows."""
+
+    def on_training_start(self, trainer: Any) -> None:
+        rows = len(trainer.reward_log) if trainer.reward_log else None
+        trainer.logger.start_monitor(env_id(trainer.train_env), resume_rows=rows)
+
+    def on_episode_end(self, trainer: Any, episode_return: float, length: int) -> None:
+        trainer.logger.write_episode(episode_return, length)
+
+    def on_training_end(self, trainer: Any) -> None:
+        trainer.logger.close_monitor()
+
+
+class TensorBoard(Callback):
+    """The settings as text, ``reward``/``episode`` per episode of every copy, copy 0's observed frames.
+
+    The book keeps every frame of an observed episode; a perfect Catcher episode has 10 000 of them,
+    so ``observation`` gets at most ``max_frames`` per observed episode.
+    """
+
+    def __init__(self, observe_every: int, max_frames: int = 64) -> None:
+        self.observe_every, self.max_frames = observe_every, max_frames
+        self.frames: list[np.ndarray] = []
+
+    def on_training_start(self, trainer: Any) -> None:
+        from fn_framework.config import format_config
+
+        trainer.logger.write_text("config", format_config(trainer.config))
+        self.was_training = trainer.training
+
+    def on_step(self, trainer: Any) -> None:
+        """The book's rule: the frame the agent acted on, if it was training then, in episodes 1, every, 2 every..."""
+        every, count = self.observe_every, trainer.training_count
+        training, self.was_training = self.was_training, trainer.training  # the step may have begun training
+        if (training and every > 0 and (count == 1 or count % every == 0)
+                and len(self.frames) < self.max_frames):
+            self.frames.append(trainer.vector_step.obs[0])
+
+    def on_episode_end(self, trainer: Any, episode_return: float, length: int) -> None:
+        step = trainer.episode_step()
+        trainer.logger.write(step, "reward", episode_return)
+        trainer.logger.write(step, "episode", len(trainer.reward_log) - 1)
+        if trainer.training and trainer.env_index == 0 and self.frames:
+            trainer.logger.write_image(trainer.total_steps, self.frames)
+            self.frames = []
+
+    def on_training_end(self, trainer: Any) -> None:
+        trainer.logger.flush()
+
+
+def env_id(env: Any) -> str:
+    """The env's id for ``monitor.csv``'s header."""
+    spec = getattr(env, "spec", None)
+    return spec.id if spec is not None else type(getattr(env, "unwrapped", env)).__name__
