@@ -182,7 +182,6 @@ class ActorCriticTrainer(Trainer):
     """
 
     config_class = ActorCriticConfig
-    file_name = "a2c_agent.keras"
 
     def __init__(self, config: Any = None, log_dir: str = "", **kwargs: Any) -> None:
         super().__init__(config, log_dir, **kwargs)

@@ -5,7 +5,8 @@ from dataclasses import dataclass, replace
 from typing import ClassVar
 
 from agents.catcher_config import CatcherAgentConfig
-from fn_framework.config import VectorConfig
+from fn_framework.config import Presets, VectorConfig
+from fn_framework.registry import Algorithm
 from fn_framework.valid import setting
 
 
@@ -14,6 +15,7 @@ class ActorCriticConfig(CatcherAgentConfig, VectorConfig):
     """The book's ``ActorCriticTrainer`` and its script: Catcher-v0, 80x80x4 frames, lr 7e-5."""
 
     TRAINER: ClassVar[str] = "agents.a2c:ActorCriticTrainer"
+    MODEL_FILE: ClassVar[str] = "a2c_agent.keras"
 
     episodes: int = 900
     """Training episodes (with --play: episodes played, default 5)."""
@@ -58,3 +60,10 @@ TEST_NOTES = {
              "900 episodes; 3e-3 and 0.01 played 197 / 144 / 126 (seeds 1-3). The final model is played: "
              "on CartPole the first 200-step episode is often luck (those models played 134, 41, 68).",
 }
+
+ALGORITHM = Algorithm(
+    name="a2c",
+    description="The book's advantage actor-critic (A2C) agent on Catcher (--test: CartPole).",
+    presets=Presets(PRESETS, BEST, NOTES),
+    test_presets=Presets(TEST_PRESETS, TEST_BEST, TEST_NOTES),
+)

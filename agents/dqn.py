@@ -148,7 +148,6 @@ class DeepQNetworkTrainer(Trainer):
     """
 
     config_class = DeepQNetworkConfig
-    file_name = "dqn_agent.keras"
 
     def __init__(self, config: Any = None, log_dir: str = "", **kwargs: Any) -> None:
         self.frame_count = 1  # set from the env in train(); make_experiences() reads it

@@ -5,6 +5,8 @@ from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
 from agents.catcher_config import CatcherAgentConfig
+from fn_framework.config import Presets
+from fn_framework.registry import Algorithm
 from fn_framework.valid import setting
 
 
@@ -13,6 +15,7 @@ class DeepQNetworkConfig(CatcherAgentConfig):
     """The book's ``DeepQNetworkTrainer`` and its script: Catcher-v0, 80x80x4 frames, lr 1e-4."""
 
     TRAINER: ClassVar[str] = "agents.dqn:DeepQNetworkTrainer"
+    MODEL_FILE: ClassVar[str] = "dqn_agent.keras"
 
     episodes: int = 1200
     """Training episodes; epsilon decays over those after the warm-up (with --play: episodes played, default 5)."""
@@ -85,3 +88,10 @@ TEST_NOTES = {
            "over 8000 env steps, batch 64, lr 2.3e-3, Huber; training after 45 episodes (about 1000 steps). "
            "Solves CartPole-v1 in 0.28x SB3 DQN's time.",
 }
+
+ALGORITHM = Algorithm(
+    name="dqn",
+    description="The book's DQN agent on Catcher (--test: CartPole).",
+    presets=Presets(PRESETS, BEST, NOTES),
+    test_presets=Presets(TEST_PRESETS, TEST_BEST, TEST_NOTES),
+)

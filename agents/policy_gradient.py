@@ -189,7 +189,6 @@ class PolicyGradientTrainer(Trainer):
     """
 
     config_class = PolicyGradientConfig
-    file_name = "policy_gradient_agent.keras"
     best_rule = "recent"
 
     def __init__(self, config: Any = None, log_dir: str = "", **kwargs: Any) -> None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import ClassVar
 
-from fn_framework.config import VectorConfig
+from fn_framework.config import Presets, VectorConfig
+from fn_framework.registry import Algorithm
 from fn_framework.valid import setting
 
 
@@ -13,6 +14,7 @@ class PolicyGradientConfig(VectorConfig):
     """The book's ``PolicyGradientTrainer`` on CartPole-v0 (its latest revision: no replay)."""
 
     TRAINER: ClassVar[str] = "agents.policy_gradient:PolicyGradientTrainer"
+    MODEL_FILE: ClassVar[str] = "policy_gradient_agent.keras"
 
     episodes: int = 220
     """Training episodes (with --play: episodes played, default 5)."""
@@ -41,3 +43,10 @@ NOTES = {
               "kept. The book's settings played 18 / 24 / 9, these 185 / 181 / 176.",
     "gamma99": "gamma 0.9 sees about 10 steps ahead; CartPole pays for 200-500, so 0.99.",
 }
+
+ALGORITHM = Algorithm(
+    name="policy_gradient",
+    description="The book's policy-gradient agent (REINFORCE) on CartPole.",
+    presets=Presets(PRESETS, BEST, NOTES),
+    test_presets=None,
+)

@@ -238,7 +238,6 @@ class PolicyGradientContinuousTrainer(Trainer):
     """
 
     config_class = PolicyGradientContinuousConfig
-    file_name = "policy_gradient_continuous_agent.keras"
 
     def make_experiences(self) -> ReplayMemory:
         return ReplayMemory(self.config.buffer_size)  # the project's replay: float32 action vectors and state rows

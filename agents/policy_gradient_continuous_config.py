@@ -4,7 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
-from fn_framework.config import TrainerConfig
+from fn_framework.config import Presets, TrainerConfig
+from fn_framework.registry import Algorithm
 from fn_framework.valid import setting
 
 
@@ -13,6 +14,7 @@ class PolicyGradientContinuousConfig(TrainerConfig):
     """The book's ``PolicyGradientContinuousTrainer`` and its script: Pendulum, 1500 episodes, replay of 100 000."""
 
     TRAINER: ClassVar[str] = "agents.policy_gradient_continuous:PolicyGradientContinuousTrainer"
+    MODEL_FILE: ClassVar[str] = "policy_gradient_continuous_agent.keras"
     ACTIONS: ClassVar[str] = "box"
 
     env: str = "Pendulum-v1"
@@ -71,3 +73,10 @@ NOTES = {
             "episodes: RL-Zoo's 20 000 steps. Greedy mean >= -200 after 6000 steps in 7 of 8 seeds (8000 in "
             "one); batch 256, gamma 0.98, noise 0.2 or no epsilon changed nothing measurable.",
 }
+
+ALGORITHM = Algorithm(
+    name="policy_gradient_continuous",
+    description="The book's continuous-action policy gradient (actor-critic) on Pendulum.",
+    presets=Presets(PRESETS, BEST, NOTES),
+    test_presets=None,
+)

@@ -72,7 +72,6 @@ class PPOTrainer(Trainer):
     """
 
     config_class = PPOConfig
-    file_name = "ppo_agent.keras"
 
     def __init__(self, config: Any = None, log_dir: str = "", **kwargs: Any) -> None:
         super().__init__(config, log_dir, **kwargs)

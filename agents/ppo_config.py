@@ -5,7 +5,8 @@ from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
 from agents.catcher_config import CatcherAgentConfig
-from fn_framework.config import VectorConfig
+from fn_framework.config import Presets, VectorConfig
+from fn_framework.registry import Algorithm
 from fn_framework.valid import setting
 
 
@@ -21,6 +22,7 @@ class PPOConfig(CatcherAgentConfig, VectorConfig):
     """
 
     TRAINER: ClassVar[str] = "agents.ppo:PPOTrainer"
+    MODEL_FILE: ClassVar[str] = "ppo_agent.keras"
     BOOK: ClassVar[dict[str, Any]] = {}
 
     episodes: int = 1_000_000
@@ -94,3 +96,10 @@ TEST_NOTES = {
             "up to 50) otherwise takes most of the clipped gradient from the policy. Steps to solve CartPole-v1, "
             "seeds 1-7: 4000 / 10 000 / 2000 / 14 000 / 6000 / 6000 / 6000 (zoo: 28 000 / 28 000 / 38 000 for 1-3).",
 }
+
+ALGORITHM = Algorithm(
+    name="ppo",
+    description="PPO (beyond the book) on vector envs: Catcher with the book's CNN (--test: CartPole).",
+    presets=Presets(PRESETS, BEST, NOTES),
+    test_presets=Presets(TEST_PRESETS, TEST_BEST, TEST_NOTES),
+)

@@ -1,29 +1,21 @@
-"""The preset table every script and benchmark reads: one line per agent (and per test mode).
+"""The preset table every script and benchmark reads: each agent's registration (``fn_framework.registry``).
 
 A preset is a config: ``dataclasses.replace(book_config, ...)`` in the agent's ``*_config``
-module, beside the reasons for each change. ``book`` is every table's default; ``best``
+module, beside the reasons for each change, and registered there (``ALGORITHM``) with the
+book's test mode's presets under ``<name>_test``. ``book`` is every table's default; ``best``
 names the fastest measured preset (README "Results", benchmarks/README.md).
 """
 from __future__ import annotations
 
 from typing import Any
 
-from agents import a2c_config, dqn_config, policy_gradient_config, policy_gradient_continuous_config, value_function_config
-from agents import ppo_config
 from fn_framework.config import Presets, resolve_preset
+from fn_framework.registry import Algorithm, discover
 
+#: name -> registration: every ``agents/*_config.py``'s ``ALGORITHM``
+ALGORITHMS: dict[str, Algorithm] = discover("agents")
 #: run name -> its presets, the name ``best`` stands for, and why each differs from the book
-TABLE: dict[str, Presets] = {
-    "policy_gradient_continuous": Presets(policy_gradient_continuous_config.PRESETS, policy_gradient_continuous_config.BEST, policy_gradient_continuous_config.NOTES),
-    "value_function": Presets(value_function_config.PRESETS, value_function_config.BEST, value_function_config.NOTES),
-    "dqn": Presets(dqn_config.PRESETS, dqn_config.BEST, dqn_config.NOTES),
-    "dqn_test": Presets(dqn_config.TEST_PRESETS, dqn_config.TEST_BEST, dqn_config.TEST_NOTES),
-    "policy_gradient": Presets(policy_gradient_config.PRESETS, policy_gradient_config.BEST, policy_gradient_config.NOTES),
-    "a2c": Presets(a2c_config.PRESETS, a2c_config.BEST, a2c_config.NOTES),
-    "a2c_test": Presets(a2c_config.TEST_PRESETS, a2c_config.TEST_BEST, a2c_config.TEST_NOTES),
-    "ppo": Presets(ppo_config.PRESETS, ppo_config.BEST, ppo_config.NOTES),
-    "ppo_test": Presets(ppo_config.TEST_PRESETS, ppo_config.TEST_BEST, ppo_config.TEST_NOTES),
-}
+TABLE: dict[str, Presets] = {run: presets for a in ALGORITHMS.values() for run, presets in a.tables().items()}
 
 
 def names(run_name: str) -> list[str]:
@@ -33,3 +25,12 @@ def names(run_name: str) -> list[str]:
 def get(run_name: str, name: str = "book") -> tuple[str, Any]:
     """``(resolved name, config)`` of preset ``name``; ``best`` resolves to its preset."""
     return resolve_preset(TABLE, run_name, name)
+
+
+def spec(name: str) -> Any:
+    """The script of algorithm ``name`` (``fn_framework.run.RunSpec``) from its registration."""
+    from fn_framework.run import RunSpec
+
+    algorithm = ALGORITHMS[name]
+    return RunSpec(name=name, model_file=algorithm.model_file, description=algorithm.description, presets=TABLE,
+                   test_mode=algorithm.test_presets is not None)

@@ -94,7 +94,6 @@ class ValueFunctionTrainer(Trainer):
     """Replay random batches of the last ``buffer_size`` experiences after every step."""
 
     config_class = ValueFunctionConfig
-    file_name = "value_function_agent.pkl"
 
     @classmethod
     def observe(cls, env: Any, config: Any) -> Any:

@@ -4,7 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from fn_framework.config import TrainerConfig
+from fn_framework.config import Presets, TrainerConfig
+from fn_framework.registry import Algorithm
 from fn_framework.valid import setting
 
 
@@ -13,6 +14,7 @@ class ValueFunctionConfig(TrainerConfig):
     """The book's ``ValueFunctionTrainer`` on CartPole-v0: the Trainer's defaults and epsilon 0.1."""
 
     TRAINER: ClassVar[str] = "agents.value_function:ValueFunctionTrainer"
+    MODEL_FILE: ClassVar[str] = "value_function_agent.pkl"
 
     episodes: int = 220
     """Training episodes (with --play: episodes played, default 5)."""
@@ -24,3 +26,10 @@ BOOK = ValueFunctionConfig()
 PRESETS = {"book": BOOK}
 BEST = "book"
 NOTES: dict[str, str] = {}
+
+ALGORITHM = Algorithm(
+    name="value_function",
+    description="The book's value-function agent (scikit-learn MLP) on CartPole.",
+    presets=Presets(PRESETS, BEST, NOTES),
+    test_presets=None,
+)

@@ -38,10 +38,10 @@ def run_ours(agent: str, preset_name: str, seed: int, protocol_args: dict, episo
     """One seeded run of ``agent`` with the scripts' preset, on CartPole-v1 as its observer shows it."""
     import gymnasium as gym
 
-    from benchmarks import harness
+    from benchmarks import harness, settings
     from benchmarks.sb3_peer import result
 
-    _, name, config = harness.bench_config(agent, "cartpole", preset_name, overrides)
+    _, name, config = settings.bench_config(agent, "cartpole", preset_name, overrides)
     trainer = harness.make_trainer(config, os.path.join(logs, f"{agent}_{name}_{seed}"))
 
     def make_cartpole() -> Any:
@@ -157,14 +157,14 @@ def main() -> None:
     parser.add_argument("--agent", nargs="*", choices=AGENTS, default=[], help="one or more of our agents")
     parser.add_argument("--preset", default="book", help="book (default), best, or a preset name in agents/*_config.py")
     parser.add_argument("--peer", choices=["sb3"], default=None, help="also run SB3 PPO and DQN (RL-Zoo settings)")
-    from benchmarks import harness
+    from benchmarks import harness, settings
 
-    harness.add_solve_flags(parser, cap_steps=200_000, cap_seconds=600.0)
+    settings.add_solve_flags(parser, cap_steps=200_000, cap_seconds=600.0)
     args = parser.parse_args()
     if not args.agent and not args.peer:
         parser.error("give --agent, --peer sb3, or both")
-    overrides = harness.parse_overrides(args.set)
-    harness.check_settings(args.agent, "cartpole", [args.preset], overrides)
+    overrides = settings.parse_overrides(args.set)
+    settings.check_settings(args.agent, "cartpole", [args.preset], overrides)
 
     threads = harness.configure_threads(args.threads, torch_too=args.peer == "sb3")
     logs = harness.log_root(args.log_dir)

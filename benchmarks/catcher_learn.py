@@ -32,9 +32,9 @@ def run(agent: str, preset_name: str, seed: int, args: argparse.Namespace, logs:
     import gymnasium as gym
 
     import envs  # noqa: F401  (registers Catcher-v0)
-    from benchmarks import harness
+    from benchmarks import harness, settings
 
-    _, name, config = harness.bench_config(agent, "catcher", preset_name, overrides)
+    _, name, config = settings.bench_config(agent, "catcher", preset_name, overrides)
     observation = (config.frame_width, config.frame_height, config.frame_count)
     trainer = harness.make_trainer(config, os.path.join(logs, f"{agent}_{name}_{seed}"))
 
@@ -103,12 +103,12 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2, help="TF intra-op and BLAS threads (default 2; TF inter-op: 1)")
     parser.add_argument("--png", default="", help="the plot (default: catcher_learn_<agent>_<preset>.png in /tmp)")
     parser.add_argument("--log-dir", default="", help="trainers' logs and models (default: a new /tmp folder)")
-    from benchmarks import harness
+    from benchmarks import harness, settings
 
-    harness.add_set_flag(parser)
+    settings.add_set_flag(parser)
     args = parser.parse_args()
-    overrides = harness.parse_overrides(args.set)
-    harness.check_settings([args.agent], "catcher", [args.preset], overrides)
+    overrides = settings.parse_overrides(args.set)
+    settings.check_settings([args.agent], "catcher", [args.preset], overrides)
 
     threads = harness.configure_threads(args.threads)
     logs = harness.log_root(args.log_dir)

@@ -37,10 +37,10 @@ def run_ours(preset_name: str, seed: int, protocol_args: dict, episodes: int, lo
     """One seeded run with the script's preset, on Pendulum-v1 as its observer shows it."""
     import gymnasium as gym
 
-    from benchmarks import harness
+    from benchmarks import harness, settings
     from benchmarks.sb3_peer import result
 
-    _, name, config = harness.bench_config(AGENT, "pendulum", preset_name, overrides)
+    _, name, config = settings.bench_config(AGENT, "pendulum", preset_name, overrides)
     trainer = harness.make_trainer(config, os.path.join(logs, f"{AGENT}_{name}_{seed}"))
 
     def make_pendulum() -> Any:
@@ -61,14 +61,14 @@ def main() -> None:
     parser.add_argument("--preset", nargs="*", default=["book"],
                         help="our presets to run (default: book; none with only --peer; best: the fastest measured)")
     parser.add_argument("--peer", choices=["sb3"], default=None, help="also run SB3 TD3 and SAC (RL-Zoo settings)")
-    from benchmarks import harness
+    from benchmarks import harness, settings
 
-    harness.add_solve_flags(parser, cap_steps=400_000, cap_seconds=240.0)
+    settings.add_solve_flags(parser, cap_steps=400_000, cap_seconds=240.0)
     args = parser.parse_args()
     if not args.preset and not args.peer:
         parser.error("give --preset, --peer sb3, or both")
-    overrides = harness.parse_overrides(args.set)
-    harness.check_settings([AGENT], "pendulum", args.preset, overrides)
+    overrides = settings.parse_overrides(args.set)
+    settings.check_settings([AGENT], "pendulum", args.preset, overrides)
 
     threads = harness.configure_threads(args.threads, torch_too=args.peer == "sb3")
     logs = harness.log_root(args.log_dir)

@@ -46,7 +46,7 @@ def parse_search(items: list[str]) -> dict[str, Any]:
     """``field=kind:args`` -> a Tune search space over config fields."""
     from ray import tune
 
-    from benchmarks.harness import parse_value
+    from benchmarks.settings import parse_value
 
     space: dict[str, Any] = {}
     for item in items:
@@ -66,7 +66,7 @@ def parse_search(items: list[str]) -> dict[str, Any]:
 
 def check_search(args: argparse.Namespace) -> None:
     """Refuse, before Ray starts, a searched field the agent does not have or a value no run can use."""
-    from benchmarks.harness import bench_config, check_settings, parse_value
+    from benchmarks.settings import bench_config, check_settings, parse_value
     from fn_framework.valid import field_types
 
     for item in args.search:

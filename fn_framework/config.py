@@ -59,6 +59,8 @@ class TrainerConfig:
     BOOK: ClassVar[dict[str, Any]] = {}
     #: ``"module:Class"`` of the trainer that takes this config (imported when a run starts).
     TRAINER: ClassVar[str] = "fn_framework.trainer:Trainer"
+    #: The model's file name in the run folder (``dqn_agent.keras``).
+    MODEL_FILE: ClassVar[str] = ""
     #: Updates sample batch_size experiences from a replay memory of buffer_size (DQN, the continuous agent).
     REPLAY: ClassVar[bool] = False
     #: The action spaces the agent takes: ``discrete`` or ``box`` (continuous).

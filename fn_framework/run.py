@@ -1,7 +1,7 @@
 """A run's life, written once for every agent: flags, train, play, resume, record.
 
-A script is its ``RunSpec`` (its config class, its trainer, its model file) and one call
-of ``main``. The rules every agent shares live here:
+A script is its ``RunSpec`` (made from its agent's registration, ``agents.presets.spec``) and one
+call of ``main``. The rules every agent shares live here:
 
 * flags: the run's own (``--play --test --preset --print-config --seed --log-dir --model
   --resume --record --render --max-episode-steps``) plus one per config field, its default

@@ -36,8 +36,6 @@ class Trainer(EpisodeLoop):
     """
 
     config_class: type = TrainerConfig
-    #: The model's default file in the run folder.
-    file_name = ""
     #: How ``keep_best`` scores a training episode without evaluations: ``episode`` (its
     #: reward, ties broken by the mean of the recent ones) or ``recent`` (that mean; ties keep).
     best_rule = "episode"
@@ -74,6 +72,11 @@ class Trainer(EpisodeLoop):
         snaked = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", type(self).__name__)
         snaked = re.sub("([a-z0-9])([A-Z])", r"\1_\2", snaked).lower()
         return snaked.replace("_trainer", "")
+
+    @property
+    def file_name(self) -> str:
+        """The model's default file in the run folder: the config's ``MODEL_FILE`` (its registration)."""
+        return type(self.config).MODEL_FILE
 
     @property
     def last_model_path(self) -> str:

@@ -28,16 +28,10 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import envs  # noqa: E402,F401  (registers Catcher-v0)
-from agents.presets import TABLE  # noqa: E402
-from fn_framework.run import RunSpec, main  # noqa: E402
+from agents.presets import spec  # noqa: E402
+from fn_framework.run import main  # noqa: E402
 
-SPEC = RunSpec(
-    name="a2c",
-    model_file="a2c_agent.keras",
-    description="The book's advantage actor-critic (A2C) agent on Catcher (--test: CartPole).",
-    presets=TABLE,
-    test_mode=True,
-)
+SPEC = spec("a2c")  # its registration: agents/a2c_config.py
 
 if __name__ == "__main__":
     main(SPEC)

@@ -27,16 +27,10 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import envs  # noqa: E402,F401  (registers Catcher-v0)
-from agents.presets import TABLE  # noqa: E402
-from fn_framework.run import RunSpec, main  # noqa: E402
+from agents.presets import spec  # noqa: E402
+from fn_framework.run import main  # noqa: E402
 
-SPEC = RunSpec(
-    name="dqn",
-    model_file="dqn_agent.keras",
-    description="The book's DQN agent on Catcher (--test: CartPole).",
-    presets=TABLE,
-    test_mode=True,
-)
+SPEC = spec("dqn")  # its registration: agents/dqn_config.py
 
 if __name__ == "__main__":
     main(SPEC)

@@ -55,15 +55,10 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from agents.presets import TABLE  # noqa: E402
-from fn_framework.run import RunSpec, main  # noqa: E402
+from agents.presets import spec  # noqa: E402
+from fn_framework.run import main  # noqa: E402
 
-SPEC = RunSpec(
-    name="policy_gradient",
-    model_file="policy_gradient_agent.keras",
-    description="The book's policy-gradient agent (REINFORCE) on CartPole.",
-    presets=TABLE,
-)
+SPEC = spec("policy_gradient")  # its registration: agents/policy_gradient_config.py
 
 if __name__ == "__main__":
     main(SPEC)

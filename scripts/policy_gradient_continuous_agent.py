@@ -19,15 +19,10 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from agents.presets import TABLE  # noqa: E402
-from fn_framework.run import RunSpec, main  # noqa: E402
+from agents.presets import spec  # noqa: E402
+from fn_framework.run import main  # noqa: E402
 
-SPEC = RunSpec(
-    name="policy_gradient_continuous",
-    model_file="policy_gradient_continuous_agent.keras",
-    description="The book's continuous-action policy gradient (actor-critic) on Pendulum.",
-    presets=TABLE,
-)
+SPEC = spec("policy_gradient_continuous")  # its registration: agents/policy_gradient_continuous_config.py
 
 if __name__ == "__main__":
     main(SPEC)

@@ -20,16 +20,10 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import envs  # noqa: E402,F401  (registers Catcher-v0)
-from agents.presets import TABLE  # noqa: E402
-from fn_framework.run import RunSpec, main  # noqa: E402
+from agents.presets import spec  # noqa: E402
+from fn_framework.run import main  # noqa: E402
 
-SPEC = RunSpec(
-    name="ppo",
-    model_file="ppo_agent.keras",
-    description="PPO (beyond the book) on vector envs: Catcher with the book's CNN (--test: CartPole).",
-    presets=TABLE,
-    test_mode=True,
-)
+SPEC = spec("ppo")  # its registration: agents/ppo_config.py
 
 if __name__ == "__main__":
     main(SPEC)

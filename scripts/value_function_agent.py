@@ -11,15 +11,10 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from agents.presets import TABLE  # noqa: E402
-from fn_framework.run import RunSpec, main  # noqa: E402
+from agents.presets import spec  # noqa: E402
+from fn_framework.run import main  # noqa: E402
 
-SPEC = RunSpec(
-    name="value_function",
-    model_file="value_function_agent.pkl",
-    description="The book's value-function agent (scikit-learn MLP) on CartPole.",
-    presets=TABLE,
-)
+SPEC = spec("value_function")  # its registration: agents/value_function_config.py
 
 if __name__ == "__main__":
     main(SPEC)
