@@ -25,6 +25,7 @@ loop): one forward pass acts for all, and each batch's n-step returns are comput
 """
 from __future__ import annotations
 
+import dataclasses
 from typing import Any, Optional, Sequence
 
 import keras
@@ -36,6 +37,7 @@ from agents.a2c_loss import actor_critic_loss, categorical_entropy  # noqa: F401
 from agents.networks import cnn_trunk, compiled_forward
 from agents.returns import discounted_returns, standardize
 from fn_framework import Experience, FNAgent, Trainer, load_keras_model
+from fn_framework.trainer_state import TrainerState
 from fn_framework.vector import VectorStep
 
 
@@ -174,6 +176,16 @@ class ActorCriticAgentTest(ActorCriticAgent):
         )
 
 
+@dataclasses.dataclass
+class ActorCriticTrainerState(TrainerState):
+    """The loop's state and the rollout's bookkeeping."""
+
+    #: Per copy: the largest reward of its current episode (TensorBoard's stats/reward_max).
+    reward_max: np.ndarray = dataclasses.field(default_factory=lambda: np.full(1, -np.inf))
+    #: Parallel to experiences: where did an episode stop? One bool per copy (the book's env: one).
+    episode_ends: list[np.ndarray] = dataclasses.field(default_factory=list)
+
+
 class ActorCriticTrainer(Trainer):
     """The book's flow: fill ``buffer_size`` to initialize, then update every ``batch_size`` steps.
 
@@ -182,13 +194,11 @@ class ActorCriticTrainer(Trainer):
     """
 
     config_class = ActorCriticConfig
+    State = ActorCriticTrainerState
 
     def __init__(self, config: Any = None, log_dir: str = "", **kwargs: Any) -> None:
         super().__init__(config, log_dir, **kwargs)
         self.losses: dict[str, float] = {}
-        self.reward_max = np.full(1, -np.inf)  # per copy: the largest reward of its current episode
-        #: Parallel to experiences: where did an episode stop? One bool per copy (the book's env: one).
-        self._episode_ends: list[np.ndarray] = []
 
     @property
     def trainer_name(self) -> str:
@@ -208,15 +218,16 @@ class ActorCriticTrainer(Trainer):
     def train(self, env: Any, episode_count: Optional[int] = None, render: bool = False) -> ActorCriticAgent:
         actions = list(range(env.action_space.n))
         agent = ActorCriticAgentTest(actions) if self.config.test_mode else ActorCriticAgent(actions)
-        self.reward_max = np.full(self.n_copies, -np.inf)
-        self._episode_ends = []
         self.train_loop(env, agent, episode_count, render=render)
         return agent
+
+    def fresh_state(self) -> ActorCriticTrainerState:
+        return ActorCriticTrainerState(reward_max=np.full(self.n_copies, -np.inf))
 
     def store(self, step: VectorStep, episode: int, agent: ActorCriticAgent) -> None:
         """The rollout: every copy's transition of this step, and where episodes ended (the returns stop there)."""
         self.experiences.append(Experience(step.obs, step.actions, step.rewards, step.next_obs, step.terminated))
-        self._episode_ends.append(step.ends.copy())
+        self.episode_ends.append(step.ends.copy())
 
     def step(self, episode: int, step_count: int, agent: ActorCriticAgent, experience: Experience) -> None:
         """Initialize once ``buffer_size`` transitions are stored, then update every ``batch_size``."""
@@ -236,7 +247,7 @@ class ActorCriticTrainer(Trainer):
             self.losses = agent.update(*self.make_batch(agent))
             self.check_loss(self.losses["loss/total"])
         self.experiences.clear()
-        self._episode_ends = []
+        self.episode_ends = []
 
     def make_optimizer(self) -> keras.optimizers.Optimizer:
         return keras.optimizers.Adam(learning_rate=self.config.learning_rate, clipnorm=5.0)
@@ -262,7 +273,7 @@ class ActorCriticTrainer(Trainer):
 
         states, next_states = column("s", np.float32, *shape), column("n_s", np.float32, *shape)
         actions, rewards, dones = column("a", np.int64), column("r", np.float64), column("d", bool)
-        ends = np.array(self._episode_ends).reshape(steps, n)
+        ends = np.array(self.episode_ends).reshape(steps, n)
         ends[-1] = True  # the batch's end cuts every copy's episode piece
         next_values = np.zeros((steps, n))
         cut = ends & ~dones

@@ -17,6 +17,7 @@ loss (``huber``).
 """
 from __future__ import annotations
 
+import dataclasses
 from typing import Any, Callable, Optional, Sequence
 
 import keras
@@ -27,6 +28,7 @@ from agents.dqn_update import make_train_step, td_target  # noqa: F401 (td_targe
 from agents.networks import ActingForward, cnn_trunk
 from agents.replay import ReplayMemory
 from fn_framework import Experience, FNAgent, Trainer
+from fn_framework.trainer_state import TrainerState
 
 
 class DeepQNetworkAgent(FNAgent):
@@ -38,6 +40,9 @@ class DeepQNetworkAgent(FNAgent):
         double: Double DQN targets (beyond the book).
         huber: Huber loss instead of mse (beyond the book).
     """
+
+    saved_models = ("model", "_teacher_model")
+    saved_optimizers = {"_optimizer": "model"}
 
     def __init__(self, epsilon: float, actions: Sequence[int], double: bool = False, huber: bool = False) -> None:
         super().__init__(epsilon, actions)
@@ -133,6 +138,17 @@ class DeepQNetworkAgentTest(DeepQNetworkAgent):
         )
 
 
+@dataclasses.dataclass
+class DQNTrainerState(TrainerState):
+    """The loop's state and DQN's schedule."""
+
+    gradient_step_count: int = 0
+    #: Env steps since training began (``exploration_steps``' epsilon schedule).
+    training_steps: int = 0
+    #: The book's: the episodes epsilon still decays over (the run's, less those before training).
+    training_episode: int = 0
+
+
 class DeepQNetworkTrainer(Trainer):
     """The book's DQN training: replay, epsilon decay, a teacher synced every few episodes.
 
@@ -148,16 +164,14 @@ class DeepQNetworkTrainer(Trainer):
     """
 
     config_class = DeepQNetworkConfig
+    State = DQNTrainerState
 
     def __init__(self, config: Any = None, log_dir: str = "", **kwargs: Any) -> None:
         self.frame_count = 1  # set from the env in train(); make_experiences() reads it
         self.image_states = False  # (height, width, frames) observations: stored as uint8 frames
         super().__init__(config, log_dir, **kwargs)
-        self.gradient_step_count = 0
-        self.training_steps = 0  # env steps since training began
-        self.loss = 0.0
+        self.loss = 0.0  # this episode's summed TD loss and its updates (TensorBoard's loss/td)
         self.updates = 0
-        self.training_episode = 0
 
     @property
     def trainer_name(self) -> str:
@@ -189,10 +203,11 @@ class DeepQNetworkTrainer(Trainer):
         self.image_states = len(shape) == 3
         self.frame_count = shape[-1] if self.image_states else 1  # stacked image frames
         episodes = c.episodes if episode_count is None else episode_count
-        self.training_episode = episodes
-        self.gradient_step_count = self.training_steps = 0
         self.train_loop(env, agent, episodes, min(c.initial_count, episodes // 2), render)
         return agent
+
+    def fresh_state(self) -> DQNTrainerState:
+        return DQNTrainerState(training_episode=self.episode_target)  # the book's: epsilon decays over the episodes
 
     def episode_begin(self, episode: int, agent: DeepQNetworkAgent) -> None:
         self.loss = 0.0

@@ -22,6 +22,7 @@ best model (``keep_best``); see ``PolicyGradientTrainer``.
 """
 from __future__ import annotations
 
+import dataclasses
 import random
 from collections import deque
 from typing import Any, Optional, Sequence
@@ -35,6 +36,7 @@ from agents.networks import ActingForward
 from agents.policy_gradient_config import PolicyGradientConfig
 from agents.returns import discounted_returns, standardize
 from fn_framework import Experience, FNAgent, Trainer, load_keras_model
+from fn_framework.trainer_state import TrainerState
 
 
 @keras.saving.register_keras_serializable(package="baby_steps_rl")
@@ -163,6 +165,16 @@ class PolicyGradientAgent(FNAgent):
         self._acting.weights_changed()
 
 
+@dataclasses.dataclass
+class PolicyGradientTrainerState(TrainerState):
+    """The loop's state, the baseline's recent returns and each copy's episode so far."""
+
+    #: The returns of the last ``baseline_episodes`` episodes (their mean and std standardise the next).
+    recent_returns: deque[np.ndarray] = dataclasses.field(default_factory=deque)
+    #: Each copy's episode so far (the book's ``get_recent`` for copy 0).
+    copy_episodes: list[list[Experience]] = dataclasses.field(default_factory=list)
+
+
 class PolicyGradientTrainer(Trainer):
     """Collect ``buffer_size`` experiences to fit the scaler; then learn from each episode.
 
@@ -189,12 +201,11 @@ class PolicyGradientTrainer(Trainer):
     """
 
     config_class = PolicyGradientConfig
+    State = PolicyGradientTrainerState
     best_rule = "recent"
 
     def __init__(self, config: Any = None, log_dir: str = "", **kwargs: Any) -> None:
         super().__init__(config, log_dir, **kwargs)
-        self.recent_returns: deque[np.ndarray] = deque(maxlen=self.config.baseline_episodes)
-        self.copy_episodes: list[list[Experience]] = []  # each copy's episode so far (the book's get_recent for copy 0)
 
     @classmethod
     def observe(cls, env: Any, config: Any) -> Any:
@@ -208,10 +219,12 @@ class PolicyGradientTrainer(Trainer):
 
     def train(self, env: Any, episode_count: Optional[int] = None, render: bool = False) -> PolicyGradientAgent:
         agent = PolicyGradientAgent(list(range(env.action_space.n)), input_clip=self.config.input_clip)
-        self.recent_returns = deque(maxlen=self.config.baseline_episodes)
-        self.copy_episodes = [[] for _ in range(self.n_copies)]
         self.train_loop(env, agent, episode_count, render=render)
         return agent
+
+    def fresh_state(self) -> PolicyGradientTrainerState:
+        return PolicyGradientTrainerState(recent_returns=deque(maxlen=self.config.baseline_episodes),
+                                          copy_episodes=[[] for _ in range(self.n_copies)])
 
     def episode_begin(self, episode: int, agent: PolicyGradientAgent) -> None:
         if agent.initialized:

@@ -141,6 +141,9 @@ class PolicyGradientContinuousAgent(FNAgent):
             ``actor_loss``, ``target_noise``, ``tau``); the book's by default.
     """
 
+    saved_models = ("dist_model", "critic", "target_actor", "target_critic")  # ``model`` shares dist_model's layers
+    saved_optimizers = {"actor_optimizer": "dist_model", "critic_optimizer": "critic"}
+
     def __init__(self, epsilon: float, low: Any, high: Any, config: Optional[PolicyGradientContinuousConfig] = None):
         self.low, self.high = np.asarray(low, np.float32).ravel(), np.asarray(high, np.float32).ravel()
         super().__init__(epsilon, [self.low, self.high])

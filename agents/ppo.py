@@ -14,6 +14,7 @@ Beyond the book, which ends at A2C. The algorithm is the PPO paper's as SB3 and 
 """
 from __future__ import annotations
 
+import dataclasses
 import time
 from typing import Any, Optional, Sequence
 
@@ -23,6 +24,7 @@ import numpy as np
 from agents.ppo_config import PPOConfig
 from agents.ppo_update import explained_variance, gae
 from fn_framework import Experience, Trainer
+from fn_framework.trainer_state import TrainerState
 from fn_framework.vector import VectorStep
 from agents.ppo_policy import PPOAgent, PPOAgentTest  # noqa: F401 (agents.ppo API)
 
@@ -62,6 +64,13 @@ class Rollout:
         return {k: v.reshape(-1, *v.shape[2:]) for k, v in flat.items()}
 
 
+@dataclasses.dataclass
+class PPOTrainerState(TrainerState):
+    """The loop's state and the updates done (a resumed run's partial rollout is collected again)."""
+
+    iterations: int = 0
+
+
 class PPOTrainer(Trainer):
     """Collect ``n_steps`` from each of ``n_envs`` copies, then ``n_epochs`` of minibatch updates; repeat.
 
@@ -72,10 +81,10 @@ class PPOTrainer(Trainer):
     """
 
     config_class = PPOConfig
+    State = PPOTrainerState
 
     def __init__(self, config: Any = None, log_dir: str = "", **kwargs: Any) -> None:
         super().__init__(config, log_dir, **kwargs)
-        self.iterations = 0
         self.stats: dict[str, float] = {}
         self.rollout: Any = None
         self._values = self._log_probs = np.zeros(0)  # the sampled actions' values and log-probabilities

@@ -184,7 +184,7 @@ class GreedyEvaluator:
 
 def make_trainer(config: Any, log_dir: str) -> Any:
     """The trainer of ``config``, logging and saving under ``log_dir``."""
-    from fn_framework.config import trainer_class
+    from fn_framework.registry import trainer_class
 
     return trainer_class(config)(config, log_dir=log_dir)
 

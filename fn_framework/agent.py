@@ -20,6 +20,11 @@ class FNAgent:
     ``estimate_probs`` is True, action probabilities (sampling).
     """
 
+    #: What a checkpoint keeps (``fn_framework/checkpoint.py``): these models' weights (a
+    #: scikit-learn model whole) and these optimizers' variables, each with the model it trains.
+    saved_models: tuple[str, ...] = ("model",)
+    saved_optimizers: dict[str, str] = {"optimizer": "model"}
+
     def __init__(self, epsilon: float, actions: Sequence[int]) -> None:
         self.epsilon = epsilon
         self.actions = list(actions)

@@ -213,14 +213,6 @@ def resolve_preset(table: dict[str, Presets], run_name: str, name: str) -> tuple
     return resolved, presets[resolved]
 
 
-def trainer_class(config: Any) -> type:
-    """The trainer class of ``config`` (``TRAINER``), imported now: TensorFlow may load here."""
-    import importlib
-
-    module, name = type(config).TRAINER.split(":")
-    return getattr(importlib.import_module(module), name)
-
-
 CONFIG_FILE = "config.json"
 
 
@@ -250,3 +242,38 @@ def load_config(path: str, base: Any) -> Any:
                         f"not {type(base).__name__}); give this agent's model or --preset")
     names = {f.name for f in dataclasses.fields(base)}
     return dataclasses.replace(base, **{k: v for k, v in saved.items() if k in names})
+
+
+def check_resume_settings(saved: Any, config: Any) -> list[str]:
+    """The settings a resume changes from the checkpoint's run, as ``name: old -> new``; refuse the fixed ones.
+
+    Fixed: the fields declared ``setting(..., fixed=True)`` (the model, the observations or the stored
+    experiences depend on them).
+    """
+    changed = [(f.name, getattr(saved, f.name), getattr(config, f.name)) for f in dataclasses.fields(config)
+               if getattr(saved, f.name) != getattr(config, f.name)]
+    fixed = [f"{name} {old!r} -> {new!r}" for name, old, new in changed if fixed_on_resume(type(config), name)]
+    if fixed:
+        raise UserError(f"--resume cannot change {', '.join(fixed)} (the checkpoint's run depends on them); "
+                        "drop those settings, or start afresh with --fresh")
+    return [f"{name}: {old!r} -> {new!r}" for name, old, new in changed]
+
+
+def settings_for_run(folder: str, config: Any, resume: bool) -> list[str]:
+    """Save the run's settings in ``folder``; resuming, first refuse the fixed ones changed since the saved run.
+
+    Returns the changes a resume makes, as ``name: old -> new``.
+    """
+    saved = os.path.join(folder, CONFIG_FILE)
+    changes = check_resume_settings(load_config(saved, config), config) if resume and os.path.exists(saved) else []
+    save_config(config, folder)
+    return changes
+
+
+def fixed_on_resume(cls: type, name: str) -> bool:
+    """Whether field ``name`` was declared ``fixed``: the checkpoint's model, observations or memory depend on it."""
+    for klass in cls.__mro__:
+        fields = klass.__dict__.get("__dataclass_fields__", {})
+        if name in fields and "fixed" in fields[name].metadata:
+            return bool(fields[name].metadata["fixed"])
+    return False

@@ -26,7 +26,6 @@ true last observation at an end; only ``terminated`` is stored as ``d``.
 from __future__ import annotations
 
 import time
-from collections import deque
 from typing import Any, Optional, Sequence
 
 import gymnasium as gym
@@ -47,6 +46,8 @@ class EpisodeLoop:
     callbacks: Sequence[Callback] = ()
     #: The copy whose episode or step the hooks are given (0: the book's env).
     env_index = 0
+    #: The episodes ``train_loop`` plays (set when it starts).
+    episode_target = 0
     #: The last vector step: every copy's transitions (None outside the loop).
     vector_step: Optional[VectorStep] = None
     #: The book keeps every frame of an observed episode; a perfect Catcher episode has 10 000 of them,
@@ -118,14 +119,13 @@ class EpisodeLoop:
         initial_count = c.initial_count if initial_count is None else initial_count
         self.observe_every = c.observe_interval if observe_interval is None else observe_interval
         n = self.n_copies
-        self.agent, self.train_env, self.observation_shape = agent, env, tuple(env.observation_space.shape)
+        self.agent, self.train_env = agent, env
         self.experiences = self.make_experiences()
-        self.reward_log, self.total_steps, self.training_count = [], 0, 0
-        self.recent_episodes: deque[tuple[float, int]] = deque(maxlen=100)  # (return, length), SB3's ep_*_mean
-        self.best_score, self.best_saved, self.training = (), False, False
         if self.resume_state is not None:
-            self._resume(env, agent)  # the counters, ``training`` and ``experiences`` as they were saved
+            self._resume(env, agent)  # the state (counters, ``training``...) and ``experiences`` as they were saved
         else:
+            self.state = self.fresh_state()
+            self.observation_shape = tuple(env.observation_space.shape)
             self.start_training(agent)
         self.stop_reason = ""
         callbacks = CallbackList([*self.make_callbacks(), *self.callbacks])

@@ -47,7 +47,7 @@ def check_plot_tools(path: str) -> None:
 
 def plot_model_run(spec: Any, args: Any, config: Any) -> int:
     """Load the model ``--play`` would play, write its diagram to ``args.plot_model``; returns the exit status."""
-    from fn_framework.config import trainer_class as trainer_of
+    from fn_framework.registry import trainer_class as trainer_of
     from fn_framework.env_setup import make_env
 
     path, shipped = spec.play_path(args.log_dir, args.test, args.model, args.shipped)

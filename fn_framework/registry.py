@@ -58,3 +58,9 @@ def discover(package: str = "agents") -> dict[str, Algorithm]:
                 raise ValueError(f"two algorithms are named {algorithm.name!r}")
             found[algorithm.name] = algorithm
     return found
+
+
+def trainer_class(config: Any) -> type:
+    """The trainer class of ``config`` (``TRAINER``), imported now: TensorFlow may load here."""
+    module, name = type(config).TRAINER.split(":")
+    return getattr(importlib.import_module(module), name)

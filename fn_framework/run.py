@@ -25,14 +25,12 @@ import sys
 from typing import Any, Optional, Sequence
 
 from fn_framework.config import CONFIG_FILE, add_config_flags, format_config, given_settings, load_config
-from fn_framework.config import resolve_preset, save_config
-from fn_framework.config import trainer_class as config_trainer
-from fn_framework.checkpoint import check_resume, check_resume_settings
+from fn_framework.config import resolve_preset
 from fn_framework.errors import OneLineParser, UserError
-from fn_framework.finish import finish_training
 from fn_framework.preflight import check_display, check_model_path
+from fn_framework.registry import trainer_class as config_trainer
 from fn_framework.run_folder import run_folder
-from fn_framework.signals import protected
+from fn_framework.training import train
 
 PLAY_EPISODES = 5  # FNAgent.play's default, as in the book
 #: Trained agents shipped with the repository: ``models/<run>/<model file>`` beside its ``config.json``.
@@ -171,6 +169,9 @@ def main(spec: RunSpec, argv: Optional[Sequence[str]] = None) -> None:
     """Run the script; a ``UserError`` becomes one ``error:`` line and exit status 2."""
     try:
         args, config = parse(spec, argv)
+        if args.print_config:
+            print(format_config(config))
+            sys.exit(0)
         code = run(spec, args, config)
     except UserError as error:
         print(f"error: {error}", file=sys.stderr)
@@ -187,9 +188,6 @@ def main(spec: RunSpec, argv: Optional[Sequence[str]] = None) -> None:
 
 def run(spec: RunSpec, args: argparse.Namespace, config: Any) -> int:
     """Train, or play with ``--play``; returns the exit status."""
-    if args.print_config:
-        print(format_config(config))
-        return 0
     if args.record and not args.play:
         raise UserError("--record records played episodes: add --play (or drop --record)")
     if args.plot_model:  # before TensorFlow loads: a missing pydot or dot is one line
@@ -227,9 +225,13 @@ def run(spec: RunSpec, args: argparse.Namespace, config: Any) -> int:
         raw = make_env(config.env, render, record, actions=type(config).ACTIONS, **env_kwargs)
         return trainer_class.observe(raw, config)
 
+    # The run's env: the one played, or the loop's copy 0 (the one window under --render); then the evaluations'.
+    env = env_for(record=bool(args.record), render=args.render)
+    eval_env = env_for() if not args.play and config.eval_every > 0 else None
+    if eval_env is not None and args.seed is not None:
+        eval_env.reset(seed=args.seed + 10_000)
+    seed_everything(args.seed, env)
     if args.play:
-        env = env_for(record=bool(args.record), render=args.render)
-        seed_everything(args.seed, env)
         agent = trainer_class.load_agent(env, path)
         episodes = config.episodes if "episodes" in vars(args) else PLAY_EPISODES
         rewards = agent.play(env, episodes, render=args.render, record=args.record, greedy=args.greedy)
@@ -239,37 +241,5 @@ def run(spec: RunSpec, args: argparse.Namespace, config: Any) -> int:
 
     folder = os.path.join(os.path.abspath(args.log_dir or "logs"), spec.run_name(args.test))
     with run_folder(folder, resume=args.resume, fresh=args.fresh):
-        return train(spec, args, config, trainer_class, env_for, path)
-
-
-def train(spec: RunSpec, args: argparse.Namespace, config: Any, trainer_class: type, env_for: Any, path: str) -> int:
-    """Train in the claimed run folder: make the trainer and envs, resume if asked, save at the end."""
-    from fn_framework.env_setup import seed_everything
-
-    trainer = trainer_class(config, log_dir=args.log_dir, run_name=spec.run_name(args.test), model_path=path)
-    saved = os.path.join(os.path.dirname(path), CONFIG_FILE)
-    if args.resume and os.path.exists(saved):
-        changes = check_resume_settings(load_config(saved, config), config)
-        if changes:
-            print("Resuming with settings changed from the checkpoint's run: " + ", ".join(changes))
-    save_config(config, os.path.dirname(path))
-    trainer.env_factory = env_for
-    # One window with --render: the env the loop steps as copy 0 (not the greedy evaluations' env, nor every copy).
-    env = env_for(render=args.render)
-    if config.eval_every > 0:
-        trainer.eval_env = env_for()
-        if args.seed is not None:
-            trainer.eval_env.reset(seed=args.seed + 10_000)
-    seed_everything(args.seed, env)
-    if args.resume:
-        from fn_framework.checkpoint import FOLDER, load_checkpoint
-
-        folder = trainer.logger.path_of(FOLDER)
-        trainer.resume_state = load_checkpoint(folder)
-        check_resume(trainer.resume_state, trainer, spec.run_name(args.test), env)
-        print(f"Resuming after episode {trainer.resume_state['next_episode']} from {folder}")
-    if args.test:
-        print("Train on test mode")
-    agent = trainer.train(env, render=args.render)
-    with protected("saving the model and the checkpoint"):
-        return finish_training(trainer, agent)
+        return train(spec.run_name(args.test), args, config, trainer_class(config, log_dir=args.log_dir,
+                     run_name=spec.run_name(args.test), model_path=path), env_for, env, eval_env)

@@ -22,6 +22,7 @@ from fn_framework.config import TrainerConfig
 from fn_framework.experience import Experience
 from fn_framework.logger import Logger
 from fn_framework.loop import EpisodeLoop
+from fn_framework.trainer_state import TrainerState, install_fields, state_from
 
 
 class Trainer(EpisodeLoop):
@@ -39,10 +40,17 @@ class Trainer(EpisodeLoop):
     #: How ``keep_best`` scores a training episode without evaluations: ``episode`` (its
     #: reward, ties broken by the mean of the recent ones) or ``recent`` (that mean; ties keep).
     best_rule = "episode"
+    #: What a checkpoint keeps of the run (``fn_framework/trainer_state.py``); its fields are attributes too.
+    State: type = TrainerState
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        install_fields(cls, cls.State)
 
     def __init__(
         self, config: Any = None, log_dir: str = "", run_name: str = "", model_path: str = "", **overrides: Any
     ) -> None:
+        self.state: TrainerState = self.State()
         self.config = dataclasses.replace(config if config is not None else self.config_class(), **overrides)
         self.logger = Logger(log_dir, run_name or self.trainer_name)
         self.model_path = model_path or self.logger.path_of(self.file_name)
@@ -52,19 +60,13 @@ class Trainer(EpisodeLoop):
         #: Makes one more env as the agent sees it (the run sets it): vector-env trainers build their copies with it,
         #: the first with ``render=True`` when the run shows a window.
         self.env_factory: Optional[Callable[..., Any]] = None
-        self.training = False
-        self.training_count = 0
-        self.reward_log: list[float] = []
-        self.total_steps = 0
-        self.observation_shape: tuple = ()  # the env's, as the agent sees it (a checkpoint keeps it)
-        self.best_score: tuple = ()
-        self.best_saved = False
         #: Why the run stopped before its episodes were played: ``budget``, ``interrupted``, ``diverged``,
         #: a benchmark's ``solved``/``cap`` ("" while it goes on; ``stop`` sets it).
         self.stop_reason = ""
         self.diverged = False
         #: A ``load_checkpoint`` result: the next ``train_loop`` continues that run.
         self.resume_state: Optional[dict[str, Any]] = None
+        self.state = self.fresh_state()
 
     @property
     def trainer_name(self) -> str:
@@ -88,6 +90,10 @@ class Trainer(EpisodeLoop):
     def final_model_path(self) -> str:
         """Where the model at the end of training goes: one rule for every agent."""
         return self.last_model_path if self.config.keep_best else self.model_path
+
+    def fresh_state(self) -> TrainerState:
+        """The state a fresh run begins with (trainers whose fields depend on the settings fill them in)."""
+        return self.State()
 
     def make_experiences(self) -> Any:
         """The experience container: a bounded deque, as in the book.
@@ -145,16 +151,17 @@ class Trainer(EpisodeLoop):
         Returns the episode to continue from. The agent's models are rebuilt by
         ``reinitialize`` and then given the saved weights.
         """
-        from fn_framework.checkpoint import restore_state
+        from fn_framework.checkpoint import restore_agent
 
         state, self.resume_state = self.resume_state, None
         self.experiences = state["experiences"]
         next_episode = int(state["next_episode"])
-        if state["agent"].get("initialized", ("value", False))[1]:
+        restored = state_from(self.State, state["trainer"])
+        self.observation_shape = restored.observation_shape  # the models are rebuilt for it
+        if state["agent"].initialized:
             self.reinitialize(next_episode, agent, env)
-        restore_state(self, state["trainer"])
-        restore_state(agent, state["agent"])
-        self.best_score = tuple(self.best_score)
+        self.state = restored  # after reinitialize, whose begin_train may have moved a counter
+        restore_agent(agent, state["agent"])
         self.logger.cut_events(self.total_steps)  # what a crash wrote after the checkpoint goes
         return next_episode
 
@@ -198,3 +205,5 @@ class Trainer(EpisodeLoop):
         n = len(self.experiences)
         return [self.experiences[i] for i in range(n - count, n)]
 
+
+install_fields(Trainer, TrainerState)

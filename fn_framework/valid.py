@@ -71,15 +71,6 @@ def valid_of(cls: type, name: str) -> Valid:
     return ANY
 
 
-def fixed_on_resume(cls: type, name: str) -> bool:
-    """Whether field ``name`` was declared ``fixed``: the checkpoint's model, observations or memory depend on it."""
-    for klass in cls.__mro__:
-        fields = klass.__dict__.get("__dataclass_fields__", {})
-        if name in fields and "fixed" in fields[name].metadata:
-            return bool(fields[name].metadata["fixed"])
-    return False
-
-
 @functools.lru_cache(maxsize=None)
 def field_types(cls: type) -> dict[str, type]:
     hints = typing.get_type_hints(cls)

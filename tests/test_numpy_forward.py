@@ -11,7 +11,7 @@ from agents.networks import ActingForward, cnn_trunk
 from agents.numpy_forward import NumpyForward
 from agents.policy_gradient import PolicyGradientAgent
 from fn_framework import Experience
-from fn_framework.checkpoint import capture_state, restore_state
+from fn_framework.checkpoint import agent_state, restore_agent
 
 
 def _policy_agent(seed: int = 0, clip: float = 5.0) -> PolicyGradientAgent:
@@ -81,6 +81,6 @@ def test_dqn_agent_acts_with_restored_weights() -> None:
         agent.initialize(sample, keras.optimizers.Adam(learning_rate=1e-3))
     s = _states(1)
     stale = fresh.estimate(s)  # takes a snapshot of the fresh weights
-    restore_state(fresh, capture_state(trained))  # --resume puts the trained weights in
+    restore_agent(fresh, agent_state(trained))  # --resume puts the trained weights in
     np.testing.assert_allclose(fresh.estimate(s), trained.estimate(s), rtol=1e-5)
     assert np.abs(fresh.estimate(s) - stale).max() > 1e-4

@@ -208,8 +208,8 @@ def test_ctrl_c_keeps_a_loadable_model_and_resume_continues(tmp_path):
     agent = PolicyGradientContinuousAgent.load(env, str(folder / "policy_gradient_continuous_agent.keras"))
     assert agent.greedy_actions([env.reset(seed=0)[0]]).shape == (1, 1)
     saved = load_checkpoint(str(folder / "run_state"))
-    steps = int(saved["agent"]["critic_optimizer"][1][0])  # Adam's iteration count
-    assert saved["next_episode"] == done and steps >= 200 and saved["agent"]["epsilon"][1] == 0.01
+    steps = int(saved["agent"].optimizers["critic_optimizer"][0])  # Adam's iteration count
+    assert saved["next_episode"] == done and steps >= 200 and saved["agent"].epsilon == 0.01
 
     command[command.index("--episodes") + 1] = str(done + 1)
     resumed = subprocess.run([*command, "--resume"], cwd=ROOT, capture_output=True, text=True, timeout=120)
@@ -217,7 +217,7 @@ def test_ctrl_c_keeps_a_loadable_model_and_resume_continues(tmp_path):
     assert f"Resuming after episode {done}" in resumed.stdout
     assert len(_rows(folder / "monitor.csv")) == done + 1
     after = load_checkpoint(str(folder / "run_state"))
-    assert int(after["agent"]["critic_optimizer"][1][0]) == steps + 200  # Adam continued: one 200-step episode more
+    assert int(after["agent"].optimizers["critic_optimizer"][0]) == steps + 200  # Adam continued: one 200-step episode more
 
 
 def test_trainer_defaults_are_the_books():

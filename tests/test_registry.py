@@ -76,7 +76,7 @@ def test_the_table_is_every_registration_and_its_test_mode() -> None:
 
 def test_the_trainer_saves_to_its_registered_model_file(tmp_path) -> None:
     pytest.importorskip("keras")
-    from fn_framework.config import trainer_class
+    from fn_framework.registry import trainer_class
 
     for name in BOOK_SCRIPTS:
         config = TABLE[name].configs["book"]

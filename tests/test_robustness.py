@@ -15,7 +15,7 @@ from agents.observers import CartPoleObserver
 from agents.value_function import ValueFunctionTrainer
 from conftest import ROOT
 from fn_framework import Trainer
-from fn_framework.checkpoint import capture_state, load_checkpoint, restore_state, save_checkpoint
+from fn_framework.checkpoint import agent_state, load_checkpoint, restore_agent, save_checkpoint
 from fn_framework.env_setup import seed_everything
 
 
@@ -28,17 +28,19 @@ def one_error_line(result: subprocess.CompletedProcess) -> str:
     return lines[0]
 
 
-def test_checkpoint_restores_weights_optimizer_and_counters():
+def test_checkpoint_restores_the_declared_models_optimizer_and_state(tmp_path):
     import keras
     import tensorflow as tf
 
-    class Holder:
+    from fn_framework import FNAgent
+    from fn_framework.trainer_state import TrainerState, state_from, state_values
+
+    class Holder(FNAgent):
         def __init__(self):
+            super().__init__(0.5, [0, 1])
             self.model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
             self.optimizer = keras.optimizers.Adam(learning_rate=0.1)
-            self.epsilon = 0.5
-            self.reward_log = [1.0, 2.0]
-            self._compiled = lambda x: x  # not data: skipped
+            self.scratch = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])  # not declared: not kept
 
     source = Holder()
     x = tf.constant(np.ones((4, 3), np.float32))
@@ -47,18 +49,32 @@ def test_checkpoint_restores_weights_optimizer_and_counters():
             loss = tf.reduce_mean(source.model(x) ** 2)
         grads = tape.gradient(loss, source.model.trainable_variables)
         source.optimizer.apply_gradients(zip(grads, source.model.trainable_variables))
-    source.epsilon, source.reward_log = 0.25, [1.0, 2.0, 3.0]
-    state = capture_state(source)
-    assert set(state) == {"model", "optimizer", "epsilon", "reward_log"}
+    source.epsilon, source.initialized = 0.25, True
+    state = agent_state(source)
+    assert set(state.models) == {"model"} and set(state.optimizers) == {"optimizer"}
 
     target = Holder()  # fresh weights, unbuilt optimizer
-    restore_state(target, state)
+    scratch = target.scratch.get_weights()
+    restore_agent(target, state)
     for a, b in zip(target.model.get_weights(), source.model.get_weights()):
         np.testing.assert_array_equal(a, b)
     assert int(target.optimizer.iterations.numpy()) == 3
     for a, b in zip(target.optimizer.variables, source.optimizer.variables):
         np.testing.assert_array_equal(np.array(a), np.array(b))
-    assert target.epsilon == 0.25 and target.reward_log == [1.0, 2.0, 3.0]
+    assert target.epsilon == 0.25 and target.initialized
+    for a, b in zip(target.scratch.get_weights(), scratch):
+        np.testing.assert_array_equal(a, b)
+
+    trainer = ValueFunctionTrainer(log_dir=str(tmp_path))
+    trainer.reward_log.append(3.0)  # the book's attribute is the state's field
+    trainer.total_steps, trainer.best_score = 12, (3.0,)
+    trainer.start_time = 1.5  # a plain attribute: not state
+    values = state_values(trainer.state)
+    assert set(values) == {f.name for f in __import__("dataclasses").fields(TrainerState)}
+    restored = state_from(TrainerState, values)
+    assert restored.reward_log == [3.0] and restored.total_steps == 12 and restored.best_score == (3.0,)
+    with pytest.raises(ValueError, match="no field start_time"):
+        state_from(TrainerState, {**values, "start_time": 1.5})
 
 
 def test_value_function_resume_continues_the_reward_log(tmp_path):
@@ -78,6 +94,33 @@ def test_value_function_resume_continues_the_reward_log(tmp_path):
     assert resumed.model.predict(states).shape == (3, 2)
     rows = open(first.logger.path_of("monitor.csv")).read().splitlines()[2:]
     assert len(rows) == 60  # the monitor continues too
+
+
+def test_resume_keeps_each_trainers_declared_state(tmp_path):
+    """The policy gradient's baseline (its recent episodes' returns) goes on after a resume, not from empty."""
+    from agents.policy_gradient import PolicyGradientTrainer
+
+    env = CartPoleObserver(gym.make("CartPole-v1"))
+    seed_everything(2, env)
+    first = PolicyGradientTrainer(log_dir=str(tmp_path), baseline_episodes=5)
+    agent = first.train(env, episode_count=30)
+    assert agent.initialized and len(first.recent_returns) == 5
+    save_checkpoint(first, agent)
+
+    second = PolicyGradientTrainer(log_dir=str(tmp_path), baseline_episodes=5)
+    second.resume_state = load_checkpoint(first.logger.path_of("run_state"))
+    assert list(second.resume_state["trainer"]) == [f.name for f in __import__("dataclasses").fields(second.State)]
+    second.train(env, episode_count=32)
+    assert len(second.reward_log) == 32 and len(second.recent_returns) == 5  # a fresh deque would hold 2
+
+    import joblib
+
+    path = tmp_path / "policy_gradient" / "run_state" / "state.pkl"
+    old = joblib.load(path)
+    old.pop("format")  # the layout before typed states
+    joblib.dump(old, path)
+    with pytest.raises(Exception, match="older version of this project; start afresh with --fresh"):
+        load_checkpoint(str(path.parent))
 
 
 def test_nan_loss_stops_the_loop():
@@ -184,7 +227,7 @@ def test_dqn_ctrl_c_keeps_a_loadable_model_and_resume_continues_epsilon(tmp_path
     model = keras.models.load_model(folder / "dqn_agent_test.keras", compile=False)
     assert model.output_shape == (None, 2)
     saved = load_checkpoint(str(folder / "run_state"))
-    epsilon = saved["agent"]["epsilon"][1]
+    epsilon = saved["agent"].epsilon
     assert saved["next_episode"] == done and 0.001 < epsilon < 0.5
     assert len(saved["experiences"]) > 1000  # the replay memory is kept too
 
@@ -195,7 +238,7 @@ def test_dqn_ctrl_c_keeps_a_loadable_model_and_resume_continues_epsilon(tmp_path
     assert _monitor_rows(monitor) == done + 3
     after = load_checkpoint(str(folder / "run_state"))
     assert after["next_episode"] == done + 3
-    assert after["agent"]["epsilon"][1] < epsilon  # decayed on from where it stopped, not reset to 0.5
+    assert after["agent"].epsilon < epsilon  # decayed on from where it stopped, not reset to 0.5
 
 
 def test_dqn_test_mode_same_seed_same_rewards_and_foreign_models_refused(tmp_path, script):

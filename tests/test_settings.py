@@ -88,7 +88,7 @@ def test_benchmark_set_is_one_error_line_before_any_run(tmp_path):
 
 
 def test_fields_a_resume_cannot_change_are_declared_beside_them():
-    from fn_framework.valid import fixed_on_resume
+    from fn_framework.config import fixed_on_resume
 
     ppo = type(TABLE["ppo"].configs["book"])
     fixed = {name for name in field_types(ppo) if fixed_on_resume(ppo, name)}

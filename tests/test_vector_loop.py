@@ -26,7 +26,7 @@ def test_a2c_returns_per_copy_stop_at_each_copys_episode_ends(tmp_path) -> None:
     ends = [[False, True], [True, False], [False, False]]
     for t in range(3):
         trainer.experiences.append(Experience(s, np.array([t, t]), np.ones(2), s, np.array(dones[t])))
-        trainer._episode_ends.append(np.array(ends[t]))
+        trainer.episode_ends.append(np.array(ends[t]))
     states, actions, values = trainer.make_batch(_ConstantCritic())
     # copy 0: 1 + 0.5 * 1, 1 (terminal), 1 + 0.5 * V;  copy 1: 1 + 0.5 * V (truncated), 1 + 0.5 * 6, 1 + 0.5 * V
     assert values == pytest.approx([1.5, 6.0, 1.0, 4.0, 6.0, 6.0])
