@@ -34,7 +34,7 @@ import tensorflow as tf
 
 from agents.a2c_config import ActorCriticConfig
 from agents.a2c_loss import actor_critic_loss, categorical_entropy  # noqa: F401 (agents.a2c API)
-from agents.networks import cnn_trunk, compiled_forward
+from agents.networks import as_states, cnn_trunk, compiled_forward
 from agents.returns import discounted_returns, standardize
 from fn_framework import Experience, FNAgent, Trainer, load_keras_model
 from fn_framework.trainer_state import TrainerState
@@ -104,7 +104,7 @@ class ActorCriticAgent(FNAgent):
     def make_model(self, feature_shape: Sequence[int]) -> None:
         normal = keras.initializers.GlorotNormal()
         trunk = self.make_trunk(feature_shape)
-        inputs = keras.Input(shape=tuple(feature_shape))
+        inputs = keras.Input(shape=tuple(feature_shape), dtype=trunk.inputs[0].dtype)  # uint8 frames on Catcher
         features = trunk(inputs)
         action_evals = keras.layers.Dense(len(self.actions), kernel_initializer=normal, name="actor")(features)
         actions = SampleLayer(name="sample")(action_evals)
@@ -132,14 +132,14 @@ class ActorCriticAgent(FNAgent):
     def policy(self, s: Any) -> int:
         if not self.initialized:
             return int(np.random.randint(len(self.actions)))
-        action, _, _ = self._forward(np.asarray([s], dtype=np.float32))
+        action, _, _ = self._forward(as_states([s]))
         return int(action.numpy()[0])
 
     def policy_batch(self, states: Sequence[Any]) -> np.ndarray:
         """``SampleLayer``'s action for each state, one forward pass (the loop with several copies)."""
         if not self.initialized:
             return np.random.randint(len(self.actions), size=len(states))
-        actions, _, _ = self._forward(np.asarray(states, dtype=np.float32))
+        actions, _, _ = self._forward(as_states(states))
         return actions.numpy()
 
     def estimate(self, s: Any) -> float:
@@ -148,16 +148,16 @@ class ActorCriticAgent(FNAgent):
 
     def estimate_batch(self, states: Sequence[Any]) -> np.ndarray:
         """The actor's logits: their argmax is the greedy action."""
-        _, action_evals, _ = self._forward(np.stack(states).astype(np.float32))
+        _, action_evals, _ = self._forward(as_states(np.stack(states)))
         return action_evals.numpy()
 
     def estimate_values(self, states: np.ndarray) -> np.ndarray:
-        _, _, values = self._forward(np.asarray(states, dtype=np.float32))
+        _, _, values = self._forward(as_states(states))
         return values.numpy().reshape(-1)
 
     def update(self, states: np.ndarray, actions: np.ndarray, values: np.ndarray) -> dict[str, float]:
         losses = self._updater(
-            tf.constant(states, tf.float32), tf.constant(actions, tf.int32), tf.constant(values, tf.float32)
+            tf.constant(as_states(states)), tf.constant(actions, tf.int32), tf.constant(values, tf.float32)
         )
         return {k: float(v) for k, v in losses.items()}
 
@@ -271,7 +271,7 @@ class ActorCriticTrainer(Trainer):
         def column(name: str, dtype: Any, *tail: int) -> np.ndarray:
             return np.asarray([getattr(e, name) for e in rows], dtype).reshape(steps, n, *tail)
 
-        states, next_states = column("s", np.float32, *shape), column("n_s", np.float32, *shape)
+        states, next_states = (as_states(column(name, None, *shape)) for name in ("s", "n_s"))
         actions, rewards, dones = column("a", np.int64), column("r", np.float64), column("d", bool)
         ends = np.array(self.episode_ends).reshape(steps, n)
         ends[-1] = True  # the batch's end cuts every copy's episode piece

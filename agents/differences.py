@@ -34,7 +34,10 @@ BEHAVIOUR: list[tuple[str, str, str]] = [
     ("all", "every agent and mode has its own run folder (`logs/dqn`, `logs/dqn_test`, ...), the config is "
             "written to TensorBoard's Text tab, observations go to one image tag `observation`",
      "the book's test mode and Catcher run shared one folder, and each observation made a new tag"),
-    ("all", "states are `float32`", "the book's NumPy code made `float64` frames: twice the memory for no accuracy"),
+    ("all", "states are `float32`; Catcher's frames stay `uint8` up to the network, whose first layer "
+            "(`Rescaling(1/255)`, `agents/networks.py`) is the one place that divides by 255",
+     "the book's observer made `float64` frames scaled to [0, 1]: 8 times the bytes of `uint8` in every rollout, "
+     "replay batch and call into TensorFlow, for no accuracy"),
     ("Catcher", "the frame stack is refilled with the first frame at every reset",
      "the book's observer kept the previous episode's frames in the first stack of the next one"),
     ("Catcher", "frames are resized with NEAREST", "the Pillow default when the book was written (Pillow 7 "

@@ -25,7 +25,7 @@ import numpy as np
 
 from agents.dqn_config import DeepQNetworkConfig
 from agents.dqn_update import make_train_step, td_target  # noqa: F401 (td_target: agents.dqn API)
-from agents.networks import ActingForward, cnn_trunk
+from agents.networks import ActingForward, as_states, cnn_trunk
 from agents.replay import ReplayMemory
 from fn_framework import Experience, FNAgent, Trainer
 from fn_framework.trainer_state import TrainerState
@@ -72,10 +72,10 @@ class DeepQNetworkAgent(FNAgent):
         self.model = model
 
     def estimate(self, s: Any) -> np.ndarray:
-        return self._acting(self.model, np.asarray(s, np.float32)[None])[0]
+        return self._acting(self.model, as_states(s)[None])[0]
 
     def estimate_batch(self, states: Sequence[Any]) -> np.ndarray:
-        return self._acting(self.model, np.stack(states).astype(np.float32))
+        return self._acting(self.model, as_states(np.stack(states)))
 
     def update(self, experiences: Any, gamma: float) -> float:
         """One gradient step on a batch; returns the loss.
@@ -86,10 +86,8 @@ class DeepQNetworkAgent(FNAgent):
         single compiled call, all against the same teacher; the loss is their mean.
         """
         batch = experiences if isinstance(experiences, Experience) else _stack(experiences)
-        s, n_s = np.asarray(batch.s), np.asarray(batch.n_s)
+        s, n_s = as_states(batch.s), as_states(batch.n_s)  # uint8 frames: the network scales them
         a, r, d = np.asarray(batch.a, np.int32), np.asarray(batch.r, np.float32), np.asarray(batch.d, np.float32)
-        if s.dtype != np.uint8:  # uint8 frames (ReplayMemory.sample(raw=True)) are scaled in the graph
-            s, n_s = s.astype(np.float32, copy=False), n_s.astype(np.float32, copy=False)
         if s.ndim - a.ndim == 3:  # image stacks (..., H, W, k) cross frames-first (ReplayMemory's layout, no copy)
             s, n_s = np.moveaxis(s, -1, -3), np.moveaxis(n_s, -1, -3)
         loss = float(self._train_step(s, a, r, n_s, d, np.float32(gamma)))
@@ -179,7 +177,7 @@ class DeepQNetworkTrainer(Trainer):
         return "dqn"
 
     def make_experiences(self) -> ReplayMemory:
-        return ReplayMemory(self.config.buffer_size, self.frame_count, images=self.image_states)
+        return ReplayMemory(self.config.buffer_size, self.frame_count)
 
     @classmethod
     def observe(cls, env: Any, config: Any) -> Any:
@@ -231,9 +229,9 @@ class DeepQNetworkTrainer(Trainer):
         if self.total_steps % c.train_freq != 0:  # total_steps counts the env steps before this one
             return
         if c.gradient_steps > 1:
-            batch = self.experiences.sample_batches(c.batch_size, c.gradient_steps, raw=True)
+            batch = self.experiences.sample_batches(c.batch_size, c.gradient_steps)
         else:
-            batch = self.experiences.sample(c.batch_size, raw=True)
+            batch = self.experiences.sample(c.batch_size)
         loss = agent.update(batch, c.gamma)
         if self.check_loss(loss):  # a NaN loss stops the run, keeping the last good model
             self.loss += loss

@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import Any, Callable, Sequence
 
 import keras
-import numpy as np
 import tensorflow as tf
 
 
@@ -45,9 +44,9 @@ def make_train_step(
 ) -> Callable[..., tf.Tensor]:
     """``step(s, a, r, n_s, d, gamma) -> loss``: one gradient step, or one per stacked batch.
 
-    States are float32, or the replay's uint8 frames (scaled here, as the observer scales
-    them); image stacks arrive frames-first (``ReplayMemory``'s layout) and are put
-    channels-last in the graph. Arrays of shape ``(steps, batch, ...)`` run ``steps``
+    States come in the network's input dtype (float32, or the replay's uint8 frames, which
+    the network scales); image stacks arrive frames-first (``ReplayMemory``'s layout) and
+    are put channels-last in the graph. Arrays of shape ``(steps, batch, ...)`` run ``steps``
     gradient steps in one call (a graph loop), all against the same teacher; the loss is
     their mean.
     """
@@ -56,17 +55,15 @@ def make_train_step(
     frames_first = len(feature_shape) == 3
     shape = (feature_shape[-1], *feature_shape[:-1]) if frames_first else tuple(feature_shape)
 
-    def signature(dtype: tf.DType, stacked: bool) -> list[tf.TensorSpec]:
+    def signature(stacked: bool) -> list[tf.TensorSpec]:
         lead = (None, None) if stacked else (None,)
-        state, vector = tf.TensorSpec((*lead, *shape), dtype), tf.TensorSpec(lead, tf.float32)
+        state, vector = tf.TensorSpec((*lead, *shape), model.inputs[0].dtype), tf.TensorSpec(lead, tf.float32)
         actions = tf.TensorSpec(lead, tf.int32)
         return [state, actions, vector, state, vector, tf.TensorSpec((), tf.float32)]
 
     def train_step(s, a, r, n_s, d, gamma):  # type: ignore[no-untyped-def]
-        if frames_first:  # before the cast: uint8 frames are a quarter of the bytes to move
+        if frames_first:  # uint8 frames: a quarter of the bytes float32 would move
             s, n_s = tf.transpose(s, [0, 2, 3, 1]), tf.transpose(n_s, [0, 2, 3, 1])
-        if s.dtype == tf.uint8:  # scaled exactly as the observer scales its frames
-            s, n_s = tf.cast(s, tf.float32) / 255.0, tf.cast(n_s, tf.float32) / 255.0
         online_next = model(n_s, training=False) if double else None
         target = td_target(r, d, teacher(n_s, training=False), online_next, gamma, double)
         with tf.GradientTape() as tape:
@@ -86,15 +83,11 @@ def make_train_step(
             losses = losses.write(i, train_step(s[i], a[i], r[i], n_s[i], d[i], gamma))
         return tf.reduce_mean(losses.stack())
 
-    # States come as float32, or as uint8 frames (a quarter of the bytes to copy in),
-    # one batch or stacked batches: one compiled function for each (traced when used).
-    compiled = {
-        (dtype, stacked): tf.function(train_steps if stacked else train_step, input_signature=signature(dtype, stacked))
-        for dtype in (tf.float32, tf.uint8)
-        for stacked in (False, True)
-    }
+    # One batch or stacked batches: one compiled function for each (traced when used).
+    compiled = {stacked: tf.function(train_steps if stacked else train_step, input_signature=signature(stacked))
+                for stacked in (False, True)}
 
     def dispatch(s, a, *rest):  # type: ignore[no-untyped-def]
-        return compiled[tf.uint8 if s.dtype == np.uint8 else tf.float32, a.ndim == 2](s, a, *rest)
+        return compiled[a.ndim == 2](s, a, *rest)
 
     return dispatch

@@ -9,15 +9,17 @@ import tensorflow as tf
 
 
 def cnn_trunk(feature_shape: Sequence[int]) -> keras.Sequential:
-    """The book's Catcher CNN up to the 256-unit hidden layer (DQN and A2C share it).
+    """The book's Catcher CNN up to the 256-unit hidden layer (DQN, A2C and PPO share it).
 
-    Conv2D 32 k8 s4, 64 k4 s2, 64 k3 s1 (all ``same`` + relu), Flatten, Dense 256 relu,
-    glorot_normal initialisation.
+    It takes the observer's ``uint8`` frames and divides them by 255 (the one place that
+    does: the book's observer did), then Conv2D 32 k8 s4, 64 k4 s2, 64 k3 s1 (all ``same``
+    + relu), Flatten, Dense 256 relu, glorot_normal initialisation.
     """
     normal = keras.initializers.GlorotNormal()
     return keras.Sequential(
         [
-            keras.Input(shape=tuple(feature_shape)),
+            keras.Input(shape=tuple(feature_shape), dtype="uint8"),
+            keras.layers.Rescaling(1.0 / 255.0, name="frames"),
             keras.layers.Conv2D(32, 8, strides=4, padding="same", activation="relu", kernel_initializer=normal),
             keras.layers.Conv2D(64, 4, strides=2, padding="same", activation="relu", kernel_initializer=normal),
             keras.layers.Conv2D(64, 3, strides=1, padding="same", activation="relu", kernel_initializer=normal),
@@ -25,6 +27,12 @@ def cnn_trunk(feature_shape: Sequence[int]) -> keras.Sequential:
             keras.layers.Dense(256, activation="relu", kernel_initializer=normal),
         ]
     )
+
+
+def as_states(states: Any) -> np.ndarray:
+    """States as the networks take them: ``uint8`` frames as they are, anything else as ``float32``."""
+    states = np.asarray(states)
+    return states if states.dtype == np.uint8 else states.astype(np.float32, copy=False)
 
 
 def compiled_forward(model: keras.Model) -> Callable[[np.ndarray], Any]:

@@ -28,13 +28,14 @@ class CartPoleObserver(Observer):
 
 
 class CatcherObserver(Observer):
-    """The book's Catcher features: grayscale, resized, scaled to [0, 1], 4 frames stacked.
+    """The book's Catcher features: grayscale, resized, 4 frames stacked.
 
-    Output: ``float32`` ``(height, width, frame_count)``, oldest frame first, the newest
-    in the last channel; after ``reset`` the stack is filled with the first frame.
-    Resizing uses NEAREST, the Pillow default when the book was written (Pillow 7
-    changed the default to BICUBIC). ``last_frame`` keeps the newest grayscale frame as
-    ``uint8`` so replay memories can store frames compactly.
+    Output: ``uint8`` ``(height, width, frame_count)``, oldest frame first, the newest in the
+    last channel; after ``reset`` the stack is filled with the first frame. The book scaled
+    the frames to [0, 1] here; they stay ``uint8`` (a quarter of the bytes in every rollout,
+    replay and batch) up to the network, whose first layer divides by 255 (``cnn_trunk``).
+    Resizing uses NEAREST, the Pillow default when the book was written (Pillow 7 changed
+    the default to BICUBIC).
     """
 
     def __init__(self, env: gym.Env, width: int = 80, height: int = 80, frame_count: int = 4) -> None:
@@ -47,10 +48,7 @@ class CatcherObserver(Observer):
         self.height = height
         self.frame_count = frame_count
         self._frames: deque[np.ndarray] = deque(maxlen=frame_count)
-        self.last_frame: np.ndarray = np.zeros((height, width), dtype=np.uint8)
-        self.observation_space = gym.spaces.Box(
-            low=0.0, high=1.0, shape=(height, width, frame_count), dtype=np.float32
-        )
+        self.observation_space = gym.spaces.Box(low=0, high=255, shape=(height, width, frame_count), dtype=np.uint8)
 
     def reset(self, **kwargs: Any) -> tuple[np.ndarray, dict]:
         self._frames.clear()
@@ -58,13 +56,11 @@ class CatcherObserver(Observer):
 
     def transform(self, state: np.ndarray) -> np.ndarray:
         grayed = Image.fromarray(np.asarray(state, dtype=np.uint8)).convert("L")
-        resized = grayed.resize((self.width, self.height), Image.NEAREST)
-        self.last_frame = np.asarray(resized, dtype=np.uint8)
-        normalized = self.last_frame.astype(np.float32) / np.float32(255.0)
+        frame = np.asarray(grayed.resize((self.width, self.height), Image.NEAREST), dtype=np.uint8)
         if len(self._frames) == 0:
-            self._frames.extend([normalized] * self.frame_count)
+            self._frames.extend([frame] * self.frame_count)
         else:
-            self._frames.append(normalized)
+            self._frames.append(frame)
         return np.stack(self._frames, axis=-1)
 
 

@@ -22,6 +22,7 @@ import keras
 import numpy as np
 
 from agents.ppo_config import PPOConfig
+from agents.networks import as_states
 from agents.ppo_update import explained_variance, gae
 from fn_framework import Experience, Trainer
 from fn_framework.trainer_state import TrainerState
@@ -32,8 +33,8 @@ from agents.ppo_policy import PPOAgent, PPOAgentTest  # noqa: F401 (agents.ppo A
 class Rollout:
     """``n_steps`` vector steps of ``n_envs`` copies as ``(steps, envs)`` arrays."""
 
-    def __init__(self, n_steps: int, n_envs: int, obs_shape: Sequence[int]) -> None:
-        self.obs = np.zeros((n_steps, n_envs, *obs_shape), np.float32)
+    def __init__(self, n_steps: int, n_envs: int, obs_shape: Sequence[int], obs_dtype: Any = np.float32) -> None:
+        self.obs = np.zeros((n_steps, n_envs, *obs_shape), obs_dtype)  # uint8 frames stay uint8
         shape = (n_steps, n_envs)
         self.actions = np.zeros(shape, np.int32)
         self.rewards, self.values, self.log_probs = np.zeros(shape), np.zeros(shape), np.zeros(shape)
@@ -137,7 +138,7 @@ class PPOTrainer(Trainer):
         """Add the vector step to the rollout (not to ``experiences``: PPO keeps no replay)."""
         c = self.config
         if self.rollout is None:
-            self.rollout = Rollout(c.n_steps, c.n_envs, self.observation_shape)
+            self.rollout = Rollout(c.n_steps, c.n_envs, self.observation_shape, as_states(step.obs).dtype)
         final_values = np.zeros(c.n_envs)
         truncated = np.flatnonzero(step.truncated)
         if len(truncated):  # bootstrap from V(final observation) at a time limit

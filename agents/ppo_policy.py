@@ -13,7 +13,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from agents.networks import cnn_trunk, compiled_forward
+from agents.networks import as_states, cnn_trunk, compiled_forward
 from agents.numpy_forward import NumpyForward
 from agents.ppo_update import STATS, make_update
 from fn_framework import FNAgent, load_keras_model
@@ -54,7 +54,7 @@ class PPOAgent(FNAgent):
     def make_model(self, feature_shape: Sequence[int]) -> None:
         trunk = self.make_trunk(feature_shape)
         trunk.name = "trunk"
-        inputs = keras.Input(shape=tuple(feature_shape))
+        inputs = keras.Input(shape=tuple(feature_shape), dtype=trunk.inputs[0].dtype)  # uint8 frames on Catcher
         features = trunk(inputs)
         # CleanRL's and SB3's head initialisation: orthogonal, gain 0.01 for the policy, 1 for the value.
         logits = keras.layers.Dense(len(self.actions), kernel_initializer=keras.initializers.Orthogonal(0.01),
@@ -68,7 +68,7 @@ class PPOAgent(FNAgent):
         """``(logits, values)`` of a batch of states as NumPy arrays."""
         if self._pass is None:
             self._pass = self._make_pass()
-        return self._pass(np.asarray(states, np.float32))
+        return self._pass(as_states(states))
 
     def _make_pass(self) -> Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]:
         trunk = self.model.get_layer("trunk")
@@ -108,19 +108,19 @@ class PPOAgent(FNAgent):
     def policy(self, s: Any) -> int:
         if not self.initialized:
             return int(np.random.randint(len(self.actions)))
-        return int(self.sample(np.asarray(s, np.float32)[None])[0][0])
+        return int(self.sample(as_states(s)[None])[0][0])
 
     def estimate(self, s: Any) -> np.ndarray:
         return self.estimate_batch([s])[0]
 
     def estimate_batch(self, states: Sequence[Any]) -> np.ndarray:
         """The actor's logits: their argmax is the greedy action."""
-        return self.forward(np.stack([np.asarray(s, np.float32) for s in states]))[0]
+        return self.forward(np.stack([np.asarray(s) for s in states]))[0]
 
     def update(self, batch: dict[str, np.ndarray], indices: np.ndarray, clip_range: float,
                clip_range_vf: float) -> dict[str, float]:
         means = self._update(
-            tf.constant(batch["obs"], tf.float32), tf.constant(batch["actions"], tf.int32),
+            tf.constant(as_states(batch["obs"])), tf.constant(batch["actions"], tf.int32),
             *(tf.constant(batch[k], tf.float32) for k in ("log_probs", "advantages", "returns", "values")),
             tf.constant(indices, tf.int32), tf.constant(clip_range, tf.float32), tf.constant(clip_range_vf, tf.float32),
         )

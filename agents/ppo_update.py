@@ -124,7 +124,8 @@ def make_update(
     variables = model.trainable_variables
     vector = tf.TensorSpec((None,), tf.float32)
     signature = [
-        tf.TensorSpec((None, *feature_shape), tf.float32), tf.TensorSpec((None,), tf.int32), vector, vector, vector,
+        tf.TensorSpec((None, *feature_shape), model.inputs[0].dtype), tf.TensorSpec((None,), tf.int32), vector, vector,
+        vector,
         vector, tf.TensorSpec((None, None), tf.int32), tf.TensorSpec((), tf.float32), tf.TensorSpec((), tf.float32),
     ]
 

@@ -11,10 +11,8 @@ times over, about 10 GB at 50 000 steps. Here each frame is stored once:
   ``s`` is the previous ``n_s`` and ``n_s`` is ``s`` shifted by one frame, so each step
   writes one new frame. A state that starts an episode (the observer's reset fill:
   the first frame repeated) writes each distinct consecutive channel once.
-* Image states (``images``: the observers' frames scaled to ``k / 255``, float32) are
-  stored as ``uint8`` and decoded with the observer's own ``uint8 / 255``, so sampled
-  stacks are bit-identical. Other states (CartPole's and Pendulum's float vectors) are
-  stored as float32 whatever their values: a vector is never taken for an image.
+* Frames are stored as they come: the observers' ``uint8`` image frames as ``uint8`` (the
+  network divides by 255), float states (CartPole's and Pendulum's vectors) as float32.
 * Actions as they come: action ids (int64) or action vectors (float32, a Box action:
   the continuous actor-critic), allocated with the first transition.
 
@@ -32,8 +30,6 @@ import numpy as np
 
 from fn_framework import Experience
 
-_SCALE = np.float32(255.0)
-
 
 class ReplayMemory:
     """The last ``capacity`` transitions; ``append`` like a deque, ``sample`` a batch of arrays.
@@ -44,15 +40,11 @@ class ReplayMemory:
         frame_slack: extra frames in the ring, as a fraction of ``capacity``, for the
             frames that episode starts add (1/16 keeps ``capacity`` transitions as long
             as episodes average 16 steps or more).
-        images: the states are image frames scaled to ``k / 255`` (stored as uint8);
-            ``None``: stacked frames (``frame_count > 1``) are, single states are not.
     """
 
-    def __init__(self, capacity: int, frame_count: int = 1, frame_slack: float = 1 / 16,
-                 images: Optional[bool] = None) -> None:
+    def __init__(self, capacity: int, frame_count: int = 1, frame_slack: float = 1 / 16) -> None:
         self.capacity = int(capacity)
         self.frame_count = int(frame_count)
-        self.images = self.frame_count > 1 if images is None else bool(images)
         self.frame_capacity = self.capacity + int(self.capacity * frame_slack) + 2 * self.frame_count + 2
         k = self.frame_count
         self._s_ids = np.zeros((self.capacity, k), np.int64)  # global frame ids (slot = id % frame_capacity)
@@ -61,7 +53,6 @@ class ReplayMemory:
         self._r = np.zeros(self.capacity, np.float32)
         self._d = np.zeros(self.capacity, np.bool_)
         self._frames: Optional[np.ndarray] = None  # allocated on the first append
-        self._quantized = False
         self._written = 0  # transitions ever appended
         self._start = 0  # the oldest live transition
         self._frames_written = 0
@@ -100,17 +91,14 @@ class ReplayMemory:
         while self._start < self._written and self._s_ids[self._start % self.capacity, 0] < oldest_frame:
             self._start += 1
 
-    def sample(self, batch_size: int, raw: bool = False) -> Experience:
+    def sample(self, batch_size: int) -> Experience:
         """``batch_size`` distinct transitions at random, as one Experience of arrays.
 
         Like the book's ``random.sample``: no transition twice in a batch (drawn with
         ``np.random``, so ``--seed`` fixes it). The state arrays are reused by the next
         ``sample`` (copy them to keep them): a fresh 3 MB array per batch costs a few
-        milliseconds of page faults, more than the sampling itself.
-
-        With ``raw`` image states come back as the stored ``uint8`` frames, a quarter of
-        the bytes to gather and to hand to TensorFlow, which divides by 255 itself
-        (``DeepQNetworkAgent.update``); other states are returned as usual.
+        milliseconds of page faults, more than the sampling itself. Image states come back
+        as the stored ``uint8`` frames.
         """
         n = len(self)
         if batch_size > n:
@@ -118,13 +106,11 @@ class ReplayMemory:
         index = np.random.randint(0, n, size=batch_size)
         if len(np.unique(index)) < batch_size:  # rare with a large memory
             index = np.random.choice(n, size=batch_size, replace=False)
-        if raw and self._quantized:  # a uint8 gather is small: no buffers to reuse
-            return Experience(*self._gather(self._start + index, (None, None), raw=True))
         if self._batch is None or len(self._batch[0]) != batch_size:
             self._batch = (self._empty_states(batch_size), self._empty_states(batch_size))
         return Experience(*self._gather(self._start + index, self._batch))
 
-    def sample_batches(self, batch_size: int, count: int, raw: bool = False) -> Experience:
+    def sample_batches(self, batch_size: int, count: int) -> Experience:
         """``count`` batches of ``sample``, stacked: arrays of shape ``(count, batch_size, ...)``.
 
         For several gradient steps in one call (``DeepQNetworkTrainer(gradient_steps=...)``);
@@ -132,7 +118,7 @@ class ReplayMemory:
         """
         fields: list[list[np.ndarray]] = [[] for _ in Experience._fields]
         for _ in range(count):
-            for field, values in zip(fields, self.sample(batch_size, raw)):
+            for field, values in zip(fields, self.sample(batch_size)):
                 field.append(np.array(values))  # a copy: sample() reuses its arrays
         return Experience(*(np.stack(field) for field in fields))
 
@@ -152,7 +138,6 @@ class ReplayMemory:
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        state.setdefault("images", state["_quantized"] or state["frame_count"] > 1)  # checkpoints before `images`
         frames = state["_frames"]
         if frames is not None:
             full = np.zeros((state["frame_capacity"], *frames.shape[1:]), frames.dtype)
@@ -163,24 +148,13 @@ class ReplayMemory:
     # Frames ---------------------------------------------------------------------
     def _allocate(self, state: np.ndarray, action: np.ndarray) -> None:
         frame = state[..., 0] if self.frame_count > 1 else state
-        self._quantized = self.images and frame.dtype.kind == "f" and _is_k_over_255(frame)
-        if self._quantized or frame.dtype == np.uint8:
-            dtype: Any = np.uint8
-        elif frame.dtype.kind == "f":
-            dtype = np.float32
-        else:
-            dtype = frame.dtype
+        dtype = np.float32 if frame.dtype.kind == "f" else frame.dtype
         # np.zeros maps pages lazily: memory grows as the ring fills.
         self._frames = np.zeros((self.frame_capacity, *frame.shape), dtype)
         discrete = action.dtype.kind in "iub"
         self._a = np.zeros((self.capacity, *action.shape), np.int64 if discrete else np.float32)
 
     def _put(self, frame: np.ndarray) -> int:
-        if self._quantized:
-            encoded = np.rint(frame * _SCALE).astype(np.uint8)
-            if not np.array_equal(encoded.astype(np.float32) / _SCALE, frame):
-                raise ValueError("image states must be uint8 frames scaled by 1/255, as the observers make them")
-            frame = encoded
         frame_id = self._frames_written
         self._frames[frame_id % self.frame_capacity] = frame
         self._frames_written += 1
@@ -214,9 +188,9 @@ class ReplayMemory:
 
     def _empty_states(self, batch_size: int) -> np.ndarray:
         shape = ((self.frame_count,) if self.frame_count > 1 else ()) + self._frames.shape[1:]
-        return np.empty((batch_size, *shape), np.float32 if self._quantized else self._frames.dtype)
+        return np.empty((batch_size, *shape), self._frames.dtype)
 
-    def _decode(self, ids: np.ndarray, out: Optional[np.ndarray] = None, raw: bool = False) -> np.ndarray:
+    def _decode(self, ids: np.ndarray, out: Optional[np.ndarray] = None) -> np.ndarray:
         """Rebuild the states of a ``(batch, frame_count)`` array of frame ids (into ``out``).
 
         Stacked states are decoded frames-first, ``(b, k, h, w)``, which is a plain
@@ -226,31 +200,19 @@ class ReplayMemory:
         """
         slots = ids % self.frame_capacity
         frames = self._frames[slots[:, 0]] if self.frame_count == 1 else self._frames[slots]
-        if self._quantized and not raw:
-            states = np.divide(frames, _SCALE, out=out, dtype=np.float32)
-        elif out is None:
+        if out is None:
             states = frames
         else:
             out[...] = frames
             states = out
         return states if self.frame_count == 1 else np.moveaxis(states, 1, -1)
 
-    def _gather(
-        self, index: np.ndarray, out: tuple[Any, ...] = (None, None), raw: bool = False
-    ) -> tuple[np.ndarray, ...]:
+    def _gather(self, index: np.ndarray, out: tuple[Any, ...] = (None, None)) -> tuple[np.ndarray, ...]:
         slots = index % self.capacity
         return (
-            self._decode(self._s_ids[slots], out[0], raw),
+            self._decode(self._s_ids[slots], out[0]),
             self._a[slots],
             self._r[slots],
-            self._decode(self._n_ids[slots], out[1], raw),
+            self._decode(self._n_ids[slots], out[1]),
             self._d[slots],
         )
-
-
-def _is_k_over_255(frame: np.ndarray) -> bool:
-    """True when every value is exactly ``k / 255`` in float32 (the observers' scaling)."""
-    if frame.size == 0 or frame.min() < 0 or frame.max() > 1:
-        return False
-    encoded = np.rint(frame * _SCALE).astype(np.uint8)
-    return bool(np.array_equal(encoded.astype(np.float32) / _SCALE, frame.astype(np.float32)))

@@ -89,19 +89,19 @@ def main() -> None:
         book_memory.append(e)
     agent = DeepQNetworkAgent(0.0, [0, 1, 2])
     agent.initialize(memory, keras.optimizers.Adam(learning_rate=1e-4, clipvalue=1.0))
-    batch = memory.sample(32, raw=True)  # as DeepQNetworkTrainer samples
+    batch = memory.sample(32)  # as DeepQNetworkTrainer samples
 
     # The hot path and its parts (epsilon 0: the network acts at every step).
     def hot_path() -> None:
         memory.append(env_step(agent.policy(state["s"])))
-        memory.sample(32, raw=True)
+        memory.sample(32)
 
     figures = median_ms(
         {
             "env_observer_ms": lambda: env_step(0),
             "act_ms": lambda: agent.policy(state["s"]),
             "store_ms": lambda: memory.append(e),
-            "sample_ms": lambda: memory.sample(32, raw=True),
+            "sample_ms": lambda: memory.sample(32),
             "hot_path_ms": hot_path,
         },
         300,
@@ -138,7 +138,7 @@ def main() -> None:
     # A whole step: ours against the book's pattern with the same network.
     def ours_step() -> None:
         memory.append(env_step(agent.policy(state["s"])))
-        agent.update(memory.sample(32, raw=True), 0.99)
+        agent.update(memory.sample(32), 0.99)
 
     book = keras.models.clone_model(agent.model)
     book.compile(keras.optimizers.Adam(learning_rate=1e-4, clipvalue=1.0), loss="mse")

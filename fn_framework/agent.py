@@ -188,6 +188,9 @@ def check_model_fits(model: Any, env: Any, model_path: str = "the model") -> Non
         raise UserError(
             f"{model_path} expects observations of shape {model_in}, but this environment gives {expected_in}"
         )
+    if env.observation_space.dtype == np.uint8 and model.inputs[0].dtype != "uint8":
+        raise UserError(f"{model_path} takes frames scaled to [0, 1] (it was trained before the frames stayed uint8 "
+                        "up to the network, whose first layer now divides by 255); train it again")
     space = env.action_space
     n_actions = int(space.n) if hasattr(space, "n") else int(np.prod(space.shape))  # Box: the action's size
     outputs = [int(o.shape[-1]) for o in model.outputs if o.shape[-1] not in (None, 1)]

@@ -98,7 +98,8 @@ def load_checkpoint(folder: str) -> dict[str, Any]:
         raise UserError(f"no checkpoint in {folder} to resume from; train without --resume first")
     try:
         state = joblib.load(state_path)
-        state["experiences"] = joblib.load(os.path.join(folder, "experiences.pkl"))
+        if isinstance(state, dict) and state.get("format") == FORMAT:
+            state["experiences"] = joblib.load(os.path.join(folder, "experiences.pkl"))
     except Exception as error:  # pickle raises many types for a damaged file
         raise UserError(f"cannot read the checkpoint in {folder} ({type(error).__name__}: {error})") from None
     if not isinstance(state, dict) or state.get("format") != FORMAT:

@@ -104,9 +104,18 @@ def test_sample_layer_samples_with_softmax_frequencies() -> None:
     assert chi2 < 13.8  # chi-square, 2 degrees of freedom, p = 0.001
 
 
+def _random_states(n: int, shape: tuple) -> np.ndarray:
+    """Random states as the observers give them: uint8 frames for (h, w, k), float32 vectors otherwise."""
+    rng = np.random.default_rng(0)
+    if len(shape) == 3:
+        return rng.integers(0, 256, (n, *shape), dtype=np.uint8)
+    return rng.random((n, *shape), dtype=np.float32)
+
+
 def _agent(agent_class: type, shape: tuple) -> ActorCriticAgent:
     agent = agent_class([0, 1, 2])
-    experiences = [Experience(np.zeros(shape, np.float32), 0, 0.0, np.zeros(shape, np.float32), False)]
+    s = _random_states(1, shape)[0]
+    experiences = [Experience(s, 0, 0.0, s, False)]
     agent.initialize(experiences, keras.optimizers.Adam(learning_rate=1e-3, clipnorm=5.0))
     return agent
 
@@ -115,7 +124,7 @@ def _agent(agent_class: type, shape: tuple) -> ActorCriticAgent:
 @pytest.mark.parametrize("agent_class,shape", [(ActorCriticAgentTest, (4,)), (ActorCriticAgent, (80, 80, 4))])
 def test_save_load_gives_identical_outputs(tmp_path, suffix: str, agent_class: type, shape: tuple) -> None:
     agent = _agent(agent_class, shape)
-    states = np.random.default_rng(0).random((6, *shape), dtype=np.float32)
+    states = _random_states(6, shape)
     agent.update(states, np.array([0, 1, 2, 0, 1, 2]), standardize(np.arange(6.0)))
     path = str(tmp_path / f"a2c{suffix}")
     agent.save(path)

@@ -104,7 +104,7 @@ def test_book_reference_runs_the_books_logic_and_reports_per_seed():
 
 
 def test_profile_buckets_a_solve_and_the_shares_add_up():
-    out = run_benchmark("profile_cartpole.py", "--agent", "policy_gradient")
+    out = run_benchmark("profile_run.py", "--agent", "policy_gradient")
     assert out["solved"] and out["steps"] > 0 and out["threads"]["tf_intra_op"] == 1
-    assert set(out["share"]) == {"env", "tensorflow", "numpy", "ours", "other"}
+    assert set(out["share"]) == {"env", "frames", "tensorflow", "numpy", "ours", "other"}
     assert abs(sum(out["share"].values()) - 1.0) < 0.01 and out["share"]["env"] > 0

@@ -45,6 +45,10 @@ def _book_frame(raw: np.ndarray, width: int, height: int) -> np.ndarray:
     return np.asarray(grayed, dtype=np.float32) / np.float32(255.0)
 
 
+def _scaled(s: np.ndarray) -> np.ndarray:
+    return s.astype(np.float32) / np.float32(255.0)
+
+
 def test_book_issue_14_frame_shape_comment() -> None:
     """The stack is (height, width, frame_count), newest frame last: "(f, h, w) => (h, w, f)".
 
@@ -54,28 +58,28 @@ def test_book_issue_14_frame_shape_comment() -> None:
     raw_env = _KeepRaw(gymnasium.make("Catcher-v0"))
     env = CatcherObserver(raw_env, width=40, height=30, frame_count=4)
     s, _ = env.reset(seed=0)
-    assert s.shape == (30, 40, 4) and s.dtype == np.float32
+    assert s.shape == (30, 40, 4) and s.dtype == np.uint8  # the book's k / 255 is the network's first layer
     assert env.observation_space.shape == (30, 40, 4) and env.observation_space.contains(s)
     first = _book_frame(raw_env.raw, 40, 30)
     assert first.shape == (30, 40)  # PIL's resize takes (width, height); the array is (h, w)
     frames = [first] * 4  # the reset fills the stack with the first frame
-    np.testing.assert_array_equal(s, np.transpose(np.array(frames), (1, 2, 0)))
+    np.testing.assert_array_equal(_scaled(s), np.transpose(np.array(frames), (1, 2, 0)))
 
     newest_changed = 0
     for _ in range(6):
         previous = s
         s, *_ = env.step(1)  # right: the paddle moves, the fruit falls
         frames = frames[1:] + [_book_frame(raw_env.raw, 40, 30)]
-        assert s.shape == (30, 40, 4) and s.dtype == np.float32
-        np.testing.assert_array_equal(s[..., -1], frames[-1])  # the newest frame is the last channel
+        assert s.shape == (30, 40, 4) and s.dtype == np.uint8
+        np.testing.assert_array_equal(_scaled(s)[..., -1], frames[-1])  # the newest frame is the last channel
         np.testing.assert_array_equal(s[..., :-1], previous[..., 1:])  # the others shifted one back
-        np.testing.assert_array_equal(s, np.transpose(np.array(frames), (1, 2, 0)))  # (f, h, w) => (h, w, f)
+        np.testing.assert_array_equal(_scaled(s), np.transpose(np.array(frames), (1, 2, 0)))  # (f, h, w) => (h, w, f)
         newest_changed += not np.array_equal(s[..., -1], previous[..., -1])
     assert newest_changed >= 5  # the frames really moved, so the shift above means something
 
     s, _ = env.reset()  # a new episode starts a fresh stack (the book kept the old frames)
     for c in range(4):
-        np.testing.assert_array_equal(s[..., c], _book_frame(raw_env.raw, 40, 30))
+        np.testing.assert_array_equal(_scaled(s)[..., c], _book_frame(raw_env.raw, 40, 30))
 
 
 # Issue #15: "4.4 Policy Gradientでのパラメータ更新について" ---------------------------------
@@ -187,11 +191,13 @@ def test_book_issue_16_a2c_advantage_stops_gradient() -> None:
 def test_book_erratum_dqn_teacher_starts_as_a_copy(agent_class: type, shape: tuple) -> None:
     keras.utils.set_random_seed(0)
     agent = agent_class(0.0, [0, 1, 2])
-    state = np.zeros(shape, np.float32)
+    frames = len(shape) == 3  # the observer's uint8 frames, else a float32 row
+    state = np.zeros(shape, np.uint8 if frames else np.float32)
     agent.initialize([Experience(state, 0, 0.0, state, False)], keras.optimizers.Adam(learning_rate=1e-3))
     for teacher, weight in zip(agent._teacher_model.weights, agent.model.weights):
         np.testing.assert_array_equal(teacher.numpy(), weight.numpy())
-    x = np.random.default_rng(0).random((5, *shape), dtype=np.float32)
+    rng = np.random.default_rng(0)
+    x = rng.integers(0, 256, (5, *shape), dtype=np.uint8) if frames else rng.random((5, *shape), dtype=np.float32)
     np.testing.assert_array_equal(agent._teacher_model(x).numpy(), agent.model(x).numpy())
     # The book's teacher: `K.models.clone_model(self.model)` alone, without the copy.
     book_teacher = keras.models.clone_model(agent.model)

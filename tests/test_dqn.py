@@ -98,7 +98,7 @@ def test_book_net_keeps_relu_output() -> None:
 
 # Replay memory ----------------------------------------------------------------
 def _stack(frames: list[np.ndarray]) -> np.ndarray:
-    return np.stack(frames, axis=-1).astype(np.float32) / np.float32(255.0)
+    return np.stack(frames, axis=-1)  # uint8, as CatcherObserver stacks them
 
 
 def _episodes(lengths: list[int], k: int = 4, size: int = 6) -> list[Experience]:
@@ -120,7 +120,7 @@ def _assert_same(memory: ReplayMemory, expected: list[Experience]) -> None:
     assert len(memory) == len(expected)
     for i, e in enumerate(expected):
         got = memory[i]
-        assert got.s.dtype == np.float32
+        assert got.s.dtype == np.asarray(e.s).dtype
         np.testing.assert_array_equal(got.s, e.s)
         np.testing.assert_array_equal(got.n_s, e.n_s)
         assert (got.a, got.r, got.d) == (e.a, e.r, e.d)
@@ -138,31 +138,25 @@ def test_replay_stores_each_frame_once_as_uint8_and_rebuilds_stacks() -> None:
     assert memory.nbytes == memory.frame_capacity * 36 + 100 * (8 * 4 * 2 + 8 + 4 + 1)
 
 
-def test_raw_samples_are_the_stored_frames_and_train_identically() -> None:
+def test_samples_are_the_stored_frames_and_the_network_alone_divides_by_255() -> None:
     transitions = _episodes([9, 12, 15], size=8)
     memory = ReplayMemory(100, frame_count=4)
     for e in transitions:
         memory.append(e)
-    np.random.seed(3)
-    raw = memory.sample(8, raw=True)
-    np.random.seed(3)
-    scaled = memory.sample(8)
-    assert raw.s.dtype == np.uint8 and raw.s.shape == scaled.s.shape == (8, 8, 8, 4)
-    np.testing.assert_array_equal(raw.s.astype(np.float32) / np.float32(255.0), scaled.s)
-    np.testing.assert_array_equal(raw.n_s.astype(np.float32) / np.float32(255.0), scaled.n_s)
+    batch = memory.sample(8)
+    assert batch.s.dtype == np.uint8 and batch.s.shape == (8, 8, 8, 4)
 
-    # The compiled step scales uint8 frames in the graph exactly as the observer does.
     keras.utils.set_random_seed(0)
-    agents = [DeepQNetworkAgent(0.0, [0, 1, 2]) for _ in range(2)]
-    for agent in agents:
-        agent.initialize(transitions, keras.optimizers.Adam(learning_rate=1e-3, clipvalue=1.0))
-        agent.model.set_weights(agents[0].model.get_weights())
-        agent.update_teacher()
-    copy = Experience(scaled.s.copy(), scaled.a, scaled.r, scaled.n_s.copy(), scaled.d)
-    assert agents[0].update(raw, 0.99) == agents[1].update(copy, 0.99)
-    for a, b in zip(agents[0].model.get_weights(), agents[1].model.get_weights()):
-        # Same inputs; only multi-threaded CPU reductions may differ in the last bit.
-        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-8)
+    agent = DeepQNetworkAgent(0.0, [0, 1, 2])
+    agent.initialize(transitions, keras.optimizers.Adam(learning_rate=1e-3, clipvalue=1.0))
+    rescaling, *rest = agent.model.layers
+    assert isinstance(rescaling, keras.layers.Rescaling) and agent.model.inputs[0].dtype == "uint8"
+    float_twin = keras.Sequential([keras.Input((8, 8, 4)), *rest])  # the same layers, fed the book's k / 255
+    frames = np.ascontiguousarray(batch.s)
+    np.testing.assert_allclose(agent.estimate_batch(list(frames)),
+                               float_twin(frames.astype(np.float32) / np.float32(255.0)).numpy(), rtol=1e-5, atol=1e-6)
+    loss = agent.update(batch, 0.99)  # the compiled step takes the frames as stored
+    assert np.isfinite(loss) and loss > 0
 
 
 def test_replay_keeps_the_last_capacity_transitions() -> None:
@@ -172,7 +166,7 @@ def test_replay_keeps_the_last_capacity_transitions() -> None:
         memory.append(e)
     _assert_same(memory, transitions[-32:])
     batch = memory.sample(32)  # distinct transitions, like random.sample
-    assert batch.s.shape == (32, 6, 6, 4) and batch.s.dtype == np.float32
+    assert batch.s.shape == (32, 6, 6, 4) and batch.s.dtype == np.uint8
     assert len({float(r) + 100 * bool(d) for r, d in zip(batch.r, batch.d)}) >= 1
     assert len(np.unique(batch.s.reshape(32, -1), axis=0)) == 32
 
@@ -208,17 +202,17 @@ def test_replay_of_cartpole_vectors() -> None:
     assert memory.sample(5).s.shape == (5, 1, 4)
 
 
-def test_replay_never_takes_a_vector_for_an_image() -> None:
-    """A vector state that starts at k/255 values (zeros, a one-hot) is stored as float32, not as uint8 frames."""
+def test_replay_stores_states_in_their_own_kind() -> None:
+    """Float vectors (even ones that look like k/255 values) as float32; uint8 images as uint8."""
     states = np.array([[0.0, 0.0, 1.0, 0.0], [0.1, 0.5, 0.25, 0.3], [0.7, 0.123, 0.0, 1.0]], np.float32)
     transitions = [Experience(states[i], i, 1.0, states[i + 1], i == 1) for i in range(2)]
     memory = ReplayMemory(10)
     for e in transitions:
-        memory.append(e)  # the old rule took the first state for an image, then refused the second
-    assert memory._frames.dtype == np.float32 and not memory._quantized
+        memory.append(e)
+    assert memory._frames.dtype == np.float32
     _assert_same(memory, transitions)
-    single = ReplayMemory(10, images=True)  # one (h, w, 1) image per state: the DQN says so
-    frame = (np.arange(36, dtype=np.float32).reshape(6, 6, 1) / np.float32(255.0))
+    single = ReplayMemory(10)  # one (h, w, 1) image per state
+    frame = np.arange(36, dtype=np.uint8).reshape(6, 6, 1)
     single.append(Experience(frame, 1, 0.0, frame[::-1].copy(), False))
     assert single._frames.dtype == np.uint8
     np.testing.assert_array_equal(single[0].n_s, frame[::-1])
@@ -230,7 +224,7 @@ def test_sample_batches_stacks_distinct_batches() -> None:
     for i in range(9):
         memory.append(Experience(states[i], i % 2, float(i), states[i + 1], False))
     np.random.seed(0)
-    batch = memory.sample_batches(8, 5, raw=True)
+    batch = memory.sample_batches(8, 5)
     assert batch.s.shape == (5, 8, 1, 4) and batch.a.shape == batch.r.shape == (5, 8)
     for row in range(5):
         ids = batch.r[row].astype(int)
@@ -362,17 +356,15 @@ def test_catcher_observer_stacks_newest_last_and_resizes_nearest() -> None:
     frames = [big, _gray(np.full((4, 4), 100)), _gray(np.full((4, 4), 200))]
     env = CatcherObserver(_FramesEnv(frames), width=2, height=2, frame_count=3)
     s, _ = env.reset()
-    assert s.shape == (2, 2, 3) and s.dtype == np.float32
+    assert s.shape == (2, 2, 3) and s.dtype == np.uint8 and env.observation_space.dtype == np.uint8
     # NEAREST 4 -> 2 samples pixels (1, 1), (1, 3), (3, 1), (3, 3); BICUBIC would blend them.
-    nearest = np.array([[50, 70], [130, 150]], np.float32) / np.float32(255.0)
+    nearest = np.array([[50, 70], [130, 150]], np.uint8)
     for c in range(3):  # reset fill: the first frame in every channel
         np.testing.assert_array_equal(s[..., c], nearest)
-    np.testing.assert_array_equal(env.last_frame, [[50, 70], [130, 150]])
     s, *_ = env.step(0)
     s, *_ = env.step(0)
     np.testing.assert_array_equal(s[..., 0], nearest)  # oldest first
-    np.testing.assert_allclose(s[..., 1], 100 / 255, rtol=1e-6)
-    np.testing.assert_allclose(s[..., 2], 200 / 255, rtol=1e-6)  # newest last
+    assert (s[..., 1] == 100).all() and (s[..., 2] == 200).all()  # newest last
     s, _ = env.reset()
     np.testing.assert_array_equal(s[..., 2], nearest)  # reset starts a fresh stack
 

@@ -56,7 +56,7 @@ def test_a_cnn_is_not_supported_and_acts_compiled() -> None:
     assert not NumpyForward.supports(model)
     with pytest.raises(ValueError):
         NumpyForward(model)
-    x = np.random.default_rng(0).uniform(size=(2, 16, 16, 4)).astype(np.float32)
+    x = np.random.default_rng(0).integers(0, 256, (2, 16, 16, 4), dtype=np.uint8)  # the observer's frames
     np.testing.assert_allclose(ActingForward()(model, x), model(x).numpy(), rtol=1e-5, atol=1e-6)
 
 

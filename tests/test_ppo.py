@@ -190,6 +190,14 @@ def test_the_benchmarks_protocol_is_a_callback_counting_every_copys_steps(tmp_pa
 
 # The agent --------------------------------------------------------------------------------------------
 
+def _random_states(n: int, shape: tuple) -> np.ndarray:
+    """Random states as the observers give them: uint8 frames for (h, w, k), float32 vectors otherwise."""
+    rng = np.random.default_rng(0)
+    if len(shape) == 3:
+        return rng.integers(0, 256, (n, *shape), dtype=np.uint8)
+    return rng.random((n, *shape), dtype=np.float32)
+
+
 def _agent(agent_class: type, shape: tuple) -> PPOAgent:
     agent = agent_class([0, 1] if shape == (4,) else [0, 1, 2])  # CartPole's 2 actions, Catcher's 3
     agent.build(shape, keras.optimizers.Adam(1e-3, epsilon=1e-5, global_clipnorm=0.5), ent_coef=0.01, vf_coef=0.5,
@@ -218,7 +226,7 @@ def test_numpy_acting_pass_matches_the_model_and_sampling_is_seeded() -> None:
                                                         (PPOAgent, (40, 40, 4), ".h5")])
 def test_save_load_play(tmp_path, agent_class: type, shape: tuple, suffix: str) -> None:
     agent = _agent(agent_class, shape)
-    states = np.random.default_rng(0).random((8, *shape), dtype=np.float32)
+    states = _random_states(8, shape)
     batch = {"obs": states, "actions": np.arange(8) % len(agent.actions), "log_probs": np.full(8, -1.1), "advantages": np.arange(8.0),
              "returns": np.ones(8), "values": np.zeros(8)}
     stats = agent.update(batch, np.arange(8).reshape(2, 4), 0.2, 0.0)
