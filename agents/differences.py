@@ -32,8 +32,10 @@ BEHAVIOUR: list[tuple[str, str, str]] = [
     ("all", "TensorBoard scalars are keyed by env steps; the episode index is a scalar of its own (`episode`)",
      "the book keyed them by episode; SB3 and CleanRL use env steps, so curves of runs compare on one axis"),
     ("all", "every agent and mode has its own run folder (`logs/dqn`, `logs/dqn_test`, ...), the config is "
-            "written to TensorBoard's Text tab, observations go to one image tag `observation`",
-     "the book's test mode and Catcher run shared one folder, and each observation made a new tag"),
+            "written to TensorBoard's Text tab, each observed episode's frames are tiled into one image of the "
+            "tag `observation` (one card per run, a slider over the episodes)",
+     "the book's test mode and Catcher run shared one folder, each observation made a new tag and each frame "
+     "a card of its own"),
     ("all", "states are `float32`; Catcher's frames stay `uint8` up to the network, whose first layer "
             "(`Rescaling(1/255)`, `agents/networks.py`) is the one place that divides by 255",
      "the book's observer made `float64` frames scaled to [0, 1]: 8 times the bytes of `uint8` in every rollout, "

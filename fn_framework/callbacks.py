@@ -105,13 +105,17 @@ class Monitor(Callback):
 class TensorBoard(Callback):
     """The settings as text, ``reward``/``episode`` per episode of every copy, copy 0's observed frames.
 
-    The book keeps every frame of an observed episode; a perfect Catcher episode has 10 000 of them,
-    so ``observation`` gets at most ``max_frames`` per observed episode.
+    The book's rule picks the episodes to observe: while training, when ``training_count`` is 1 or a
+    multiple of ``observe_interval``. With one env the count is constant through an episode; with
+    several, another copy's episode may end meanwhile, so once copy 0 is observed it is observed until
+    its episode ends. The book keeps every frame of an observed episode; a perfect
+    Catcher episode has 10 000 of them, so ``observation`` gets at most ``max_frames`` per observed episode.
     """
 
     def __init__(self, observe_every: int, max_frames: int = 64) -> None:
         self.observe_every, self.max_frames = observe_every, max_frames
         self.frames: list[np.ndarray] = []
+        self.observing = False
 
     def on_training_start(self, trainer: Any) -> None:
         from fn_framework.config import format_config
@@ -123,17 +127,18 @@ class TensorBoard(Callback):
         """The book's rule: the frame the agent acted on, if it was training then, in episodes 1, every, 2 every..."""
         every, count = self.observe_every, trainer.training_count
         training, self.was_training = self.was_training, trainer.training  # the step may have begun training
-        if (training and every > 0 and (count == 1 or count % every == 0)
-                and len(self.frames) < self.max_frames):
+        if not self.observing and training and every > 0 and (count == 1 or count % every == 0):
+            self.observing = True
+        if self.observing and len(self.frames) < self.max_frames:
             self.frames.append(trainer.vector_step.obs[0])
 
     def on_episode_end(self, trainer: Any, episode_return: float, length: int) -> None:
         step = trainer.episode_step()
         trainer.logger.write(step, "reward", episode_return)
         trainer.logger.write(step, "episode", len(trainer.reward_log) - 1)
-        if trainer.training and trainer.env_index == 0 and self.frames:
+        if trainer.env_index == 0 and self.observing:
             trainer.logger.write_image(trainer.total_steps, self.frames)
-            self.frames = []
+            self.frames, self.observing = [], False
 
     def on_training_end(self, trainer: Any) -> None:
         trainer.logger.flush()

@@ -109,10 +109,11 @@ class Logger:
             self._writer.flush()
 
     def write_image(self, index: int, frames: Sequence[np.ndarray]) -> None:
-        """Write the last channel of each observed state as grayscale images at step ``index``.
+        """Write the last channel of each observed state, tiled row by row into one grayscale image at step ``index``.
 
-        One fixed tag, ``observation``, so TensorBoard shows one card with a step slider
-        (on the env-step axis of the scalars) instead of a new card per observation.
+        One fixed tag, ``observation``, and one image per step, so TensorBoard shows one card per run with
+        a step slider (on the env-step axis of the scalars); the book's one image per frame made a card per
+        frame. The frames are in the order observed, separated by a 1-pixel mid-gray line.
 
         The book's scaling: states with negative values are mapped around 128,
         others stretched to the full 0..255 range, both judged on the last frame.
@@ -125,11 +126,9 @@ class Logger:
             scale, offset = 127.0 / max(float(np.abs(reference).max()), 1e-8), 128.0
         else:
             scale, offset = 255.0 / max(float(np.max(reference)), 1e-8), 0.0
-        images = np.stack(
-            [np.clip(f * scale + offset, 0, 255).astype(np.uint8) for f in last_frames]
-        )[..., None]
+        images = [np.clip(f * scale + offset, 0, 255).astype(np.uint8) for f in last_frames]
         with self.writer.as_default():
-            tf.summary.image("observation", images, step=int(index), max_outputs=len(images))
+            tf.summary.image("observation", contact_sheet(images)[None, ..., None], step=int(index), max_outputs=1)
         self.writer.flush()
 
     # Console and figures ---------------------------------------------------
@@ -215,3 +214,15 @@ def model_table(model: Any) -> str:
     table += [line, f"Total params: {total:,}", f"Trainable params: {trainable:,}",
               f"Non-trainable params: {total - trainable:,}"]
     return "\n".join(table)
+
+
+def contact_sheet(images: Sequence[np.ndarray], separator: int = 128) -> np.ndarray:
+    """Tile equally sized 2-d ``uint8`` images row by row into a near-square grid, 1-pixel ``separator`` lines between."""
+    height, width = images[0].shape
+    columns = int(np.ceil(np.sqrt(len(images))))
+    rows = int(np.ceil(len(images) / columns))
+    sheet = np.full((rows * (height + 1) - 1, columns * (width + 1) - 1), separator, dtype=np.uint8)
+    for k, image in enumerate(images):
+        top, left = (k // columns) * (height + 1), (k % columns) * (width + 1)
+        sheet[top : top + height, left : left + width] = image
+    return sheet

@@ -6,7 +6,11 @@ import pytest
 keras = pytest.importorskip("keras")
 
 from fn_framework import Trainer  # noqa: E402
-from fn_framework.callbacks import Budget, Callback  # noqa: E402
+from types import SimpleNamespace  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+from fn_framework.callbacks import Budget, Callback, TensorBoard  # noqa: E402
 from tests.test_framework import RandomAgent, ScriptedEnv  # noqa: E402
 
 
@@ -58,3 +62,38 @@ def test_a_spent_budget_stops_a_resumed_run_before_its_first_step(tmp_path) -> N
     trainer.stop_reason = ""
     Budget(steps=41).on_training_start(trainer)
     assert not trainer.stop_requested
+
+
+def test_copy_0_is_observed_until_its_episode_ends() -> None:
+    """Two copies: copy 1's episode ends (count 1 -> 2) while copy 0 is observed; copy 0's frames go on."""
+    written: list[tuple[int, list[float]]] = []
+    logger = SimpleNamespace(write=lambda *a: None, write_image=lambda i, f: written.append((i, [x[0] for x in f])))
+    trainer = SimpleNamespace(training=True, training_count=1, env_index=0, total_steps=0, reward_log=[], logger=logger,
+                              episode_step=lambda: trainer.total_steps)
+    board = TensorBoard(observe_every=2)
+    board.was_training = True
+
+    def step(obs0: float) -> None:
+        trainer.total_steps += 1
+        trainer.vector_step = SimpleNamespace(obs=np.array([[obs0], [-1.0]]))
+        board.on_step(trainer)
+
+    def episode_end(copy: int) -> None:
+        trainer.env_index = copy
+        board.on_episode_end(trainer, 1.0, 1)
+        trainer.training_count += 1
+        trainer.env_index = 0
+
+    step(10.0)
+    step(11.0)
+    episode_end(1)  # count 2 now: copy 0 is observed already
+    step(12.0)
+    episode_end(0)  # copy 0's observed episode: 3 frames; count 3
+    step(20.0)
+    episode_end(1)  # count 4
+    step(21.0)
+    step(22.0)
+    episode_end(0)  # observed from count 4 on: 2 frames; count 5 is not observed
+    step(30.0)
+    episode_end(0)
+    assert written == [(3, [10.0, 11.0, 12.0]), (6, [21.0, 22.0])]

@@ -160,6 +160,7 @@ def test_logger_plot_and_images(tmp_path, capsys):
     logger.describe("reward", [1.0, 2.0, 3.0], episode=10)
     assert capsys.readouterr().out.strip() == "At episode 10, reward is 2.0 (+/-0.816)"
 
+    import tensorflow as tf
     from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
     frames = [np.full((6, 5, 4), 0.25 * k, np.float32) for k in range(1, 4)]
@@ -167,10 +168,14 @@ def test_logger_plot_and_images(tmp_path, capsys):
     events = EventAccumulator(logger.log_dir, size_guidance={"tensors": 0})
     events.Reload()
     (event,) = events.Tensors("observation")
-    # A tf.summary image is [width, height, png, png, ...]: one PNG per frame.
+    # A tf.summary image is [width, height, png, ...]: one PNG, the 3 frames of 6x5 tiled 2 + 1 with 1-pixel lines.
     assert event.step == 7
-    assert list(event.tensor_proto.string_val[:2]) == [b"5", b"6"]
-    assert len(event.tensor_proto.string_val) == 2 + 3
+    assert list(event.tensor_proto.string_val[:2]) == [b"11", b"13"]
+    assert len(event.tensor_proto.string_val) == 2 + 1
+    sheet = tf.io.decode_png(event.tensor_proto.string_val[2]).numpy()[..., 0]
+    assert sheet.shape == (13, 11)
+    assert (sheet[:6, :5] == 85).all() and (sheet[:6, 6:] == 170).all() and (sheet[7:, :5] == 255).all()
+    assert (sheet[6, :] == 128).all() and (sheet[:, 5] == 128).all() and (sheet[7:, 6:] == 128).all()
 
 
 def test_observer_is_a_gymnasium_wrapper():
