@@ -13,6 +13,8 @@ from typing import Any, Callable, Sequence
 import keras
 import tensorflow as tf
 
+from agents.networks import fuses_well
+
 
 def td_target(
     rewards: Any, terminated: Any, teacher_next: Any, online_next: Any, gamma: Any, double: bool = False
@@ -83,8 +85,11 @@ def make_train_step(
             losses = losses.write(i, train_step(s[i], a[i], r[i], n_s[i], d[i], gamma))
         return tf.reduce_mean(losses.stack())
 
-    # One batch or stacked batches: one compiled function for each (traced when used).
-    compiled = {stacked: tf.function(train_steps if stacked else train_step, input_signature=signature(stacked))
+    # One batch or stacked batches: one compiled function for each (traced when used). XLA fuses the many
+    # small ops of a Dense net's graph loop (CartPole: 128 gradient steps of 64 in 2.2 ms instead of 12.9);
+    # on the CNN it is slower, so convolutional models keep TensorFlow's own graph.
+    compiled = {stacked: tf.function(train_steps if stacked else train_step, input_signature=signature(stacked),
+                                     jit_compile=stacked and fuses_well(model))
                 for stacked in (False, True)}
 
     def dispatch(s, a, *rest):  # type: ignore[no-untyped-def]

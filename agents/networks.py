@@ -49,6 +49,23 @@ def compiled_forward(model: keras.Model) -> Callable[[np.ndarray], Any]:
     return forward
 
 
+def fuses_well(model: keras.Model) -> bool:
+    """Whether XLA (``jit_compile``) speeds up a graph loop of ``model``'s gradient steps: Dense nets, not CNNs.
+
+    Measured on 2 cores: DQN's 128 CartPole gradient steps per call 12.9 -> 2.2 ms (compiling costs
+    0.25 s more, once); PPO's Catcher CNN update 35 times slower under XLA.
+    """
+    return not any(isinstance(layer, keras.layers.Conv2D) for layer in _layers(model))
+
+
+def _layers(model: Any) -> list[Any]:
+    found = []
+    for layer in getattr(model, "layers", []):
+        found.append(layer)
+        found.extend(_layers(layer))
+    return found
+
+
 class ActingForward:
     """The forward pass an agent acts with: NumPy for small Dense models, else compiled.
 

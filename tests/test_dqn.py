@@ -235,7 +235,12 @@ def test_sample_batches_stacks_distinct_batches() -> None:
 
 @pytest.mark.parametrize("cnn", [False, True])
 def test_stacked_update_is_one_step_per_batch(cnn: bool) -> None:
-    """Three gradient steps in one call = three calls of one step (same teacher throughout)."""
+    """Three gradient steps in one call = three calls of one step (same teacher throughout).
+
+    The Dense net's stacked call runs under XLA (``fuses_well``), the single steps and the CNN's do not.
+    """
+    from agents.networks import fuses_well
+
     rng = np.random.default_rng(3)
     shape = (3, 4, 16, 16, 4) if cnn else (3, 4, 1, 4)
     batches = Experience(
@@ -244,6 +249,7 @@ def test_stacked_update_is_one_step_per_batch(cnn: bool) -> None:
         rng.uniform(size=(3, 4)) < 0.3,
     )
     one_call, three_calls = (_cnn_agent() if cnn else _test_agent() for _ in range(2))
+    assert fuses_well(one_call.model) is not cnn
     loss = one_call.update(batches, 0.99)
     losses = [three_calls.update(Experience(*(x[i] for x in batches)), 0.99) for i in range(3)]
     assert loss == pytest.approx(np.mean(losses), rel=1e-4)
