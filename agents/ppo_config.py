@@ -70,7 +70,7 @@ PRESETS = {
     "book": BOOK,
     "small": replace(BOOK, frame_width=40, frame_height=40, steps=400_000),
 }
-PRESETS["fast"] = replace(PRESETS["small"], learning_rate=1e-3, clip_range=0.2, n_envs=16, n_steps=64)
+PRESETS["fast"] = replace(PRESETS["small"], learning_rate=1e-3, clip_range=0.2, n_envs=32, n_steps=32)
 BOOK_TEST = replace(BOOK, env="CartPole-v0", test_mode=True, observe_interval=0, steps=100_000)
 TEST_PRESETS = {
     "book": BOOK_TEST,
@@ -86,9 +86,9 @@ NOTES = {
              "400 000 env steps.",
     "fast": "small with lr 1e-3 and clip 0.2 (both annealed over 400 000 steps): Catcher's reward comes every "
             "30-odd steps and is easy to credit, so the Atari step size (2.5e-4, 0.1) is needlessly cautious; "
-            "16 envs x 64 steps (the same 1024 per rollout): one forward pass acts for twice the copies at about "
-            "the same cost, 1.6x the env steps per second. Greedy >= 54 within 30 s of training in 5 of 5 seeds "
-            "on 2 cores (benchmarks/README.md).",
+            "32 envs x 32 steps (the same 1024 per rollout): one forward pass of the CNN costs about the same for "
+            "1 to 32 states, so acting for 32 copies at once is 1.6x the env steps per second of 8. Greedy >= 54 "
+            "within 30 s of training in 8 of 9 runs on 2 cores (benchmarks/README.md).",
 }
 TEST_NOTES = {
     "zoo": "The RL-Zoo's CartPole-v1 PPO (hyperparams/ppo.yml, as benchmarks/sb3_peer.py runs SB3): 8 envs x 32 "

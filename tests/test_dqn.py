@@ -1,8 +1,7 @@
-"""The DQN agent: TD targets, the compact replay memory, the Catcher observer, save/load and the script."""
+"""The DQN agent: TD targets, updates, the trainer's schedules, save/load and the script (replay: test_replay.py)."""
 from __future__ import annotations
 
 import os
-import pickle
 import subprocess
 import sys
 from pathlib import Path
@@ -17,8 +16,6 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from agents.dqn import DeepQNetworkAgent, DeepQNetworkAgentTest, DeepQNetworkTrainer, td_target  # noqa: E402
-from agents.observers import CatcherObserver  # noqa: E402
-from agents.replay import ReplayMemory  # noqa: E402
 from fn_framework import Experience  # noqa: E402
 from fn_framework.best import KeepBest  # noqa: E402
 
@@ -94,143 +91,6 @@ def test_update_teacher_copies_weights() -> None:
 def test_book_net_keeps_relu_output() -> None:
     assert _test_agent(book_net=True).model.layers[-1].activation.__name__ == "relu"
     assert _test_agent().model.layers[-1].activation.__name__ == "linear"
-
-
-# Replay memory ----------------------------------------------------------------
-def _stack(frames: list[np.ndarray]) -> np.ndarray:
-    return np.stack(frames, axis=-1)  # uint8, as CatcherObserver stacks them
-
-
-def _episodes(lengths: list[int], k: int = 4, size: int = 6) -> list[Experience]:
-    """Transitions as CatcherObserver makes them: reset fill, newest frame last."""
-    rng = np.random.default_rng(1)
-    out = []
-    for length in lengths:
-        frames = [rng.integers(0, 256, (size, size), dtype=np.uint8)] * k
-        s = _stack(frames)
-        for t in range(length):
-            frames = frames[1:] + [rng.integers(0, 256, (size, size), dtype=np.uint8)]
-            n_s = _stack(frames)
-            out.append(Experience(s, t % 3, float(t), n_s, t == length - 1))
-            s = n_s
-    return out
-
-
-def _assert_same(memory: ReplayMemory, expected: list[Experience]) -> None:
-    assert len(memory) == len(expected)
-    for i, e in enumerate(expected):
-        got = memory[i]
-        assert got.s.dtype == np.asarray(e.s).dtype
-        np.testing.assert_array_equal(got.s, e.s)
-        np.testing.assert_array_equal(got.n_s, e.n_s)
-        assert (got.a, got.r, got.d) == (e.a, e.r, e.d)
-
-
-def test_replay_stores_each_frame_once_as_uint8_and_rebuilds_stacks() -> None:
-    transitions = _episodes([2, 5, 1, 7])  # short episodes: boundaries inside every stack
-    memory = ReplayMemory(100, frame_count=4)
-    for e in transitions:
-        memory.append(e)
-    assert memory._frames.dtype == np.uint8
-    assert memory._frames_written == len(transitions) + 4  # one per step + one per reset fill
-    _assert_same(memory, transitions)
-    # frames + 2 x 4 int64 ids + action (int64) + reward (float32) + done per transition
-    assert memory.nbytes == memory.frame_capacity * 36 + 100 * (8 * 4 * 2 + 8 + 4 + 1)
-
-
-def test_samples_are_the_stored_frames_and_the_network_alone_divides_by_255() -> None:
-    transitions = _episodes([9, 12, 15], size=8)
-    memory = ReplayMemory(100, frame_count=4)
-    for e in transitions:
-        memory.append(e)
-    batch = memory.sample(8)
-    assert batch.s.dtype == np.uint8 and batch.s.shape == (8, 8, 8, 4)
-
-    keras.utils.set_random_seed(0)
-    agent = DeepQNetworkAgent(0.0, [0, 1, 2])
-    agent.initialize(transitions, keras.optimizers.Adam(learning_rate=1e-3, clipvalue=1.0))
-    rescaling, *rest = agent.model.layers
-    assert isinstance(rescaling, keras.layers.Rescaling) and agent.model.inputs[0].dtype == "uint8"
-    float_twin = keras.Sequential([keras.Input((8, 8, 4)), *rest])  # the same layers, fed the book's k / 255
-    frames = np.ascontiguousarray(batch.s)
-    np.testing.assert_allclose(agent.estimate_batch(list(frames)),
-                               float_twin(frames.astype(np.float32) / np.float32(255.0)).numpy(), rtol=1e-5, atol=1e-6)
-    loss = agent.update(batch, 0.99)  # the compiled step takes the frames as stored
-    assert np.isfinite(loss) and loss > 0
-
-
-def test_replay_keeps_the_last_capacity_transitions() -> None:
-    transitions = _episodes([30, 25, 40])
-    memory = ReplayMemory(32, frame_count=4)
-    for e in transitions:
-        memory.append(e)
-    _assert_same(memory, transitions[-32:])
-    batch = memory.sample(32)  # distinct transitions, like random.sample
-    assert batch.s.shape == (32, 6, 6, 4) and batch.s.dtype == np.uint8
-    assert len({float(r) + 100 * bool(d) for r, d in zip(batch.r, batch.d)}) >= 1
-    assert len(np.unique(batch.s.reshape(32, -1), axis=0)) == 32
-
-
-def test_replay_of_copied_or_unshifted_states_is_still_exact() -> None:
-    transitions = _episodes([6])
-    odd = Experience(transitions[0].s.copy(), 1, 0.0, transitions[3].s, False)  # n_s is not s shifted
-    memory = ReplayMemory(10, frame_count=4)
-    for e in [*transitions[:2], odd, Experience(transitions[3].s.copy(), 2, 1.0, transitions[3].n_s, True)]:
-        memory.append(e)
-    _assert_same(memory, [*transitions[:2], odd, Experience(transitions[3].s, 2, 1.0, transitions[3].n_s, True)])
-
-
-def test_replay_pickles_only_the_written_frames() -> None:
-    transitions = _episodes([5, 3])
-    memory = ReplayMemory(1000, frame_count=4)
-    for e in transitions:
-        memory.append(e)
-    data = pickle.dumps(memory)
-    assert len(data) < memory.nbytes - memory._frames.nbytes + 5000  # only 10 of the ring's frames
-    _assert_same(pickle.loads(data), transitions)
-
-
-def test_replay_of_cartpole_vectors() -> None:
-    rng = np.random.default_rng(2)
-    states = rng.normal(size=(6, 1, 4)).astype(np.float32)
-    transitions = [Experience(states[i], i % 2, 1.0, states[i + 1], i == 4) for i in range(5)]
-    memory = ReplayMemory(50)
-    for e in transitions:
-        memory.append(e)
-    assert memory._frames.dtype == np.float32 and memory._frames.shape[1:] == (1, 4)
-    _assert_same(memory, transitions)
-    assert memory.sample(5).s.shape == (5, 1, 4)
-
-
-def test_replay_stores_states_in_their_own_kind() -> None:
-    """Float vectors (even ones that look like k/255 values) as float32; uint8 images as uint8."""
-    states = np.array([[0.0, 0.0, 1.0, 0.0], [0.1, 0.5, 0.25, 0.3], [0.7, 0.123, 0.0, 1.0]], np.float32)
-    transitions = [Experience(states[i], i, 1.0, states[i + 1], i == 1) for i in range(2)]
-    memory = ReplayMemory(10)
-    for e in transitions:
-        memory.append(e)
-    assert memory._frames.dtype == np.float32
-    _assert_same(memory, transitions)
-    single = ReplayMemory(10)  # one (h, w, 1) image per state
-    frame = np.arange(36, dtype=np.uint8).reshape(6, 6, 1)
-    single.append(Experience(frame, 1, 0.0, frame[::-1].copy(), False))
-    assert single._frames.dtype == np.uint8
-    np.testing.assert_array_equal(single[0].n_s, frame[::-1])
-
-
-def test_sample_batches_stacks_distinct_batches() -> None:
-    states = np.arange(40, dtype=np.float32).reshape(10, 1, 4)
-    memory = ReplayMemory(50)
-    for i in range(9):
-        memory.append(Experience(states[i], i % 2, float(i), states[i + 1], False))
-    np.random.seed(0)
-    batch = memory.sample_batches(8, 5)
-    assert batch.s.shape == (5, 8, 1, 4) and batch.a.shape == batch.r.shape == (5, 8)
-    for row in range(5):
-        ids = batch.r[row].astype(int)
-        assert len(set(ids)) == 8  # no transition twice within a batch
-        np.testing.assert_array_equal(batch.s[row], states[ids])  # each row its own copy
-        np.testing.assert_array_equal(batch.n_s[row], states[ids + 1])
 
 
 @pytest.mark.parametrize("cnn", [False, True])
@@ -332,47 +192,6 @@ def test_trainer_runs_sb3s_schedule_when_asked(tmp_path: Path) -> None:
     trainer.reward_log.append(10.0)
     trainer.episode_end(0, 40, agent)
     assert agent.epsilon == pytest.approx(0.04) and agent.teacher_syncs == [2, 4]
-
-
-# Observer ---------------------------------------------------------------------
-class _FramesEnv(gym.Env):
-    """Returns the given RGB frames, one per reset/step."""
-
-    def __init__(self, frames: list[np.ndarray]) -> None:
-        self.frames = frames
-        self.index = 0
-        self.observation_space = gym.spaces.Box(0, 255, frames[0].shape, np.uint8)
-        self.action_space = gym.spaces.Discrete(3)
-
-    def reset(self, *, seed: Any = None, options: Any = None) -> tuple[np.ndarray, dict]:
-        self.index = 0
-        return self.frames[0], {}
-
-    def step(self, action: int) -> tuple[np.ndarray, float, bool, bool, dict]:
-        self.index += 1
-        return self.frames[self.index], 0.0, False, False, {}
-
-
-def _gray(value: np.ndarray) -> np.ndarray:
-    return np.repeat(value[..., None], 3, axis=-1).astype(np.uint8)  # R = G = B, so "L" keeps the value
-
-
-def test_catcher_observer_stacks_newest_last_and_resizes_nearest() -> None:
-    big = _gray(np.arange(16).reshape(4, 4) * 10)
-    frames = [big, _gray(np.full((4, 4), 100)), _gray(np.full((4, 4), 200))]
-    env = CatcherObserver(_FramesEnv(frames), width=2, height=2, frame_count=3)
-    s, _ = env.reset()
-    assert s.shape == (2, 2, 3) and s.dtype == np.uint8 and env.observation_space.dtype == np.uint8
-    # NEAREST 4 -> 2 samples pixels (1, 1), (1, 3), (3, 1), (3, 3); BICUBIC would blend them.
-    nearest = np.array([[50, 70], [130, 150]], np.uint8)
-    for c in range(3):  # reset fill: the first frame in every channel
-        np.testing.assert_array_equal(s[..., c], nearest)
-    s, *_ = env.step(0)
-    s, *_ = env.step(0)
-    np.testing.assert_array_equal(s[..., 0], nearest)  # oldest first
-    assert (s[..., 1] == 100).all() and (s[..., 2] == 200).all()  # newest last
-    s, _ = env.reset()
-    np.testing.assert_array_equal(s[..., 2], nearest)  # reset starts a fresh stack
 
 
 # Save and load ----------------------------------------------------------------
