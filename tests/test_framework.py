@@ -168,7 +168,7 @@ def test_logger_plot_and_images(tmp_path, capsys):
     events = EventAccumulator(logger.log_dir, size_guidance={"tensors": 0})
     events.Reload()
     (event,) = events.Tensors("observation")
-    # A tf.summary image is [width, height, png, ...]: one PNG, the 3 frames of 6x5 tiled 2 + 1 with 1-pixel lines.
+    # A TensorBoard image is [width, height, png, ...]: one PNG, the 3 frames of 6x5 tiled 2 + 1 with 1-pixel lines.
     assert event.step == 7
     assert list(event.tensor_proto.string_val[:2]) == [b"11", b"13"]
     assert len(event.tensor_proto.string_val) == 2 + 1
