@@ -23,7 +23,7 @@ def test_a_training_run_prints_no_tensorflow_noise_unless_verbose(script, tmp_pa
                      "--log-dir", str(tmp_path / "v"))
     assert verbose.returncode == 0
     shown = set(TF_LINES.findall(verbose.stderr))  # what this TensorFlow prints: the lines the quiet run hid
-    assert {"oneDNN custom operations", "failed call to cuInit"} <= shown, verbose.stderr
+    assert {"oneDNN custom operations", "Could not find cuda drivers"} <= shown, verbose.stderr  # at import
     assert quiet_run.stdout.splitlines()[-1] == verbose.stdout.splitlines()[-1].replace("/v", "/q")
 
 
