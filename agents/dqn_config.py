@@ -86,7 +86,7 @@ TEST_NOTES = {
     "zoo": "SB3's DQN schedule with the RL-Zoo CartPole-v1 values (benchmarks/sb3_peer.py): 128 gradient "
            "steps every 256 env steps in one compiled call, the teacher synced after each, epsilon 1 -> 0.04 "
            "over 8000 env steps, batch 64, lr 2.3e-3, Huber; training after 45 episodes (about 1000 steps). "
-           "Solves CartPole-v1 in 0.28x SB3 DQN's time.",
+           "Solves CartPole-v1 in 0.23x SB3 DQN's time (its 128 steps per call compiled by XLA).",
 }
 
 ALGORITHM = Algorithm(
