@@ -34,6 +34,7 @@ import tensorflow as tf
 
 from agents.a2c_config import ActorCriticConfig
 from agents.a2c_loss import actor_critic_loss, categorical_entropy  # noqa: F401 (agents.a2c API)
+from agents.fused_adam import apply_gradients
 from agents.networks import as_states, cnn_trunk, compiled_forward
 from agents.returns import discounted_returns, standardize
 from fn_framework import Experience, FNAgent, Trainer, load_keras_model
@@ -124,7 +125,7 @@ class ActorCriticAgent(FNAgent):
                     action_evals, estimateds, actions, values, value_loss_weight, entropy_weight
                 )
             grads = tape.gradient(losses["loss/total"], model.trainable_variables)
-            optimizer.apply_gradients(zip(grads, model.trainable_variables))
+            apply_gradients(optimizer, grads, model.trainable_variables)
             return losses
 
         self._updater = updater

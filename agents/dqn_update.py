@@ -13,6 +13,7 @@ from typing import Any, Callable, Sequence
 import keras
 import tensorflow as tf
 
+from agents.fused_adam import apply_gradients
 from agents.networks import fuses_well
 
 
@@ -75,7 +76,7 @@ def make_train_step(
             targets = tf.where(taken, target[:, None], tf.stop_gradient(estimated))
             loss = loss_fn(targets, estimated)
         grads = tape.gradient(loss, model.trainable_variables)
-        optimizer.apply_gradients(zip(grads, model.trainable_variables))
+        apply_gradients(optimizer, grads, model.trainable_variables)
         return loss
 
     def train_steps(s, a, r, n_s, d, gamma):  # type: ignore[no-untyped-def]

@@ -32,6 +32,7 @@ import numpy as np
 import tensorflow as tf
 from sklearn.preprocessing import StandardScaler
 
+from agents.fused_adam import apply_gradients
 from agents.networks import ActingForward
 from agents.policy_gradient_config import PolicyGradientConfig
 from agents.returns import discounted_returns, standardize
@@ -141,7 +142,7 @@ class PolicyGradientAgent(FNAgent):
             with tf.GradientTape() as tape:
                 loss = policy_gradient_loss(model(states, training=True), actions, rewards)
             grads = tape.gradient(loss, model.trainable_variables)
-            optimizer.apply_gradients(zip(grads, model.trainable_variables))
+            apply_gradients(optimizer, grads, model.trainable_variables)
             return loss
 
         self._updater = updater
