@@ -81,6 +81,30 @@ def check_search(args: argparse.Namespace) -> None:
                              f"{kind}: use choice:a,b or randint:lo:hi")
 
 
+def trial_grid(space: dict[str, Any], samples: int, seeds: list[int], rng_seed: int = 0) -> dict[str, Any]:
+    """Tune's grid of ``samples`` settings drawn once from ``space``, each run with every seed.
+
+    Tune draws a grid's random fields anew for every grid point, so ``seed`` as a grid beside the
+    search space ran each seed with settings of its own; the settings are drawn here instead
+    (seeded: the same sweep draws the same settings) and the grid crosses them with the seeds.
+    """
+    import numpy as np
+    from ray import tune
+
+    grid: dict[str, Any] = {"seed": tune.grid_search(list(seeds))}
+    if space:
+        rng = np.random.RandomState(rng_seed)
+        drawn = [{k: _plain(domain.sample(random_state=rng)) for k, domain in sorted(space.items())}
+                 for _ in range(max(samples, 1))]
+        grid["sample"] = tune.grid_search(drawn)
+    return grid
+
+
+def _plain(value: Any) -> Any:
+    """A drawn value as a plain Python number (the config's ``--set`` types, JSON)."""
+    return value.item() if hasattr(value, "item") else value
+
+
 def trial(params: dict[str, Any]) -> None:
     """One (agent, preset, sampled settings, seed): the sequential benchmark's run, reporting every evaluation.
 
@@ -96,7 +120,7 @@ def trial(params: dict[str, Any]) -> None:
     from benchmarks import harness
 
     harness.configure_threads(1)
-    overrides = {k: v for k, v in params.items() if k in params["fields"]}
+    overrides = dict(params.get("sample") or {})
     logs = tempfile.mkdtemp(prefix="tune_trial_")
     last: dict[str, float] = {"mean_return": float("nan"), "env_steps": 0, "train_s": 0.0}
 
@@ -170,6 +194,7 @@ def gather(results: Any, fields: list[str], stopped: str, logs: str,
             rows.append(row)
             continue
         settings = result.config or (configs[i] if configs and i < len(configs) else None)
+        settings = {**settings, **(settings.get("sample") or {})} if settings else None
         config = {k: settings.get(k) for k in ("seed", *fields)} if settings else {}
         if result.error is None:
             failed.append({"trial": config, "status": "stopped", "error": stopped})
@@ -217,7 +242,7 @@ def main() -> None:
              runtime_env={"working_dir": ROOT, "excludes": EXCLUDES,
                           "env_vars": {"TF_CPP_MIN_LOG_LEVEL": "3", "OMP_NUM_THREADS": "1"}})
     params = {"root": ROOT, "task": args.task, "agent": args.agent, "preset": args.preset,
-              "fields": sorted(space), "seed": tune.grid_search(args.seeds), **space,
+              "fields": sorted(space), **trial_grid(space, args.samples, args.seeds),
               "minutes": args.minutes, "cap_steps": args.cap_steps, "eval_every": args.eval_every,
               "eval_every_s": args.eval_every_s, "eval_episodes": args.eval_episodes, "eval_steps": args.eval_steps}
     scheduler = None
@@ -229,7 +254,7 @@ def main() -> None:
     tuner = tune.Tuner(
         tune.with_resources(trial, {"cpu": 1}),
         param_space=params,
-        tune_config=tune.TuneConfig(metric="mean_return", mode="max", num_samples=args.samples, scheduler=scheduler),
+        tune_config=tune.TuneConfig(metric="mean_return", mode="max", scheduler=scheduler),
         run_config=tune.RunConfig(storage_path=storage, name="sweep", verbose=0,
                                   failure_config=tune.FailureConfig(max_failures=0, fail_fast=False)),
     )

@@ -145,3 +145,19 @@ def test_sample_batches_stacks_distinct_batches() -> None:
         assert len(set(ids)) == 8  # no transition twice within a batch
         np.testing.assert_array_equal(batch.s[row], states[ids])  # each row its own copy
         np.testing.assert_array_equal(batch.n_s[row], states[ids + 1])
+
+
+def test_sample_batches_of_frame_stacks_are_the_stored_states() -> None:
+    frames = np.arange(12 * 9, dtype=np.uint8).reshape(12, 3, 3)
+    stack = lambda t: np.stack(frames[t:t + 4], axis=-1)  # noqa: E731 (h, w, 4), the observer's layout
+    memory = ReplayMemory(20, frame_count=4)
+    for t in range(8):
+        memory.append(Experience(stack(t), t % 3, float(t), stack(t + 1), t == 7))
+    np.random.seed(1)
+    batch = memory.sample_batches(5, 3)
+    assert batch.s.shape == batch.n_s.shape == (3, 5, 3, 3, 4) and batch.s.dtype == np.uint8
+    for row in range(3):
+        for j, t in enumerate(batch.r[row].astype(int)):
+            np.testing.assert_array_equal(batch.s[row, j], stack(t))
+            np.testing.assert_array_equal(batch.n_s[row, j], stack(t + 1))
+            assert batch.a[row, j] == t % 3 and batch.d[row, j] == (t == 7)

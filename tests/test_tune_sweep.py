@@ -51,6 +51,24 @@ def test_search_spaces_are_read_from_the_command_line():
         parse_search(["gamma=normal:0:1"])
 
 
+def test_each_drawn_setting_runs_with_every_seed():
+    """Tune draws a grid's random fields per grid point: the settings are drawn once, then crossed with the seeds."""
+    from ray.tune.search.variant_generator import generate_variants
+
+    from benchmarks.tune_sweep import parse_search, trial_grid
+
+    space = parse_search(["learning_rate=loguniform:1e-4:1e-2", "n_envs=choice:4,8,16"])
+    grid = trial_grid(space, 3, [1, 2, 3, 4])
+    trials = [config for _, config in generate_variants(grid)]
+    assert len(trials) == 12
+    settings = {json.dumps(t["sample"], sort_keys=True) for t in trials}
+    assert len(settings) == 3  # three settings, not twelve
+    for drawn in settings:
+        assert sorted(t["seed"] for t in trials if json.dumps(t["sample"], sort_keys=True) == drawn) == [1, 2, 3, 4]
+    assert all(type(t["sample"]["n_envs"]) is int and 1e-4 <= t["sample"]["learning_rate"] <= 1e-2 for t in trials)
+    assert trial_grid(space, 3, [1]) == trial_grid(space, 3, [1])  # the same sweep draws the same settings
+
+
 def test_failed_and_stopped_trials_are_reported_with_their_error():
     from types import SimpleNamespace
 
@@ -68,6 +86,9 @@ def test_failed_and_stopped_trials_are_reported_with_their_error():
     died = SimpleNamespace(error=RuntimeError("The actor died unexpectedly"), metrics={}, config=None)
     _, [bad] = gather([ok, died], ["learning_rate"], "", "", [{"seed": 1}, {"seed": 4, "learning_rate": 0.2}])
     assert bad["trial"] == {"seed": 4, "learning_rate": 0.2} and bad["error"] == "The actor died unexpectedly"
+    drawn = SimpleNamespace(error=RuntimeError("x"), metrics={}, config={"seed": 5, "sample": {"learning_rate": 0.3}})
+    _, [bad] = gather([drawn], ["learning_rate"], "", "")
+    assert bad["trial"] == {"seed": 5, "learning_rate": 0.3}  # a drawn setting is listed as its field
 
 
 def test_searched_fields_and_values_are_checked_before_ray_starts(tmp_path):
