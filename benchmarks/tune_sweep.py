@@ -242,7 +242,7 @@ def main() -> None:
              runtime_env={"working_dir": ROOT, "excludes": EXCLUDES,
                           "env_vars": {"TF_CPP_MIN_LOG_LEVEL": "3", "OMP_NUM_THREADS": "1"}})
     params = {"root": ROOT, "task": args.task, "agent": args.agent, "preset": args.preset,
-              "fields": sorted(space), **trial_grid(space, args.samples, args.seeds),
+              **trial_grid(space, args.samples, args.seeds),
               "minutes": args.minutes, "cap_steps": args.cap_steps, "eval_every": args.eval_every,
               "eval_every_s": args.eval_every_s, "eval_episodes": args.eval_episodes, "eval_steps": args.eval_steps}
     scheduler = None
