@@ -153,7 +153,9 @@ class DeepQNetworkTrainer(Trainer):
     Settings: ``DeepQNetworkConfig`` (the book's defaults; beyond the book, off by
     default, the schedule of Stable-Baselines3's DQN: ``gradient_steps`` per update in one
     compiled call, the teacher synced every ``teacher_update_steps`` gradient steps and
-    epsilon decayed over ``exploration_steps`` env steps).
+    epsilon decayed over ``exploration_steps`` env steps; ``n_envs`` copies of the env
+    stepped as one, acting with one forward pass, every copy's transitions replayed, and
+    ``train_freq`` and ``exploration_steps`` counted in env steps of all copies).
 
     The best model (an episode's reward beats the best so far; a tie at CartPole's cap
     replaces it when the recent episodes did better on average, otherwise the first lucky
@@ -177,7 +179,7 @@ class DeepQNetworkTrainer(Trainer):
         return "dqn"
 
     def make_experiences(self) -> ReplayMemory:
-        return ReplayMemory(self.config.buffer_size, self.frame_count)
+        return ReplayMemory(self.config.buffer_size, self.frame_count, copies=self.n_copies)
 
     @classmethod
     def observe(cls, env: Any, config: Any) -> Any:
@@ -222,21 +224,27 @@ class DeepQNetworkTrainer(Trainer):
         if not self.training:
             return
         c = self.config
-        self.training_steps += 1
+        n = self.n_copies
+        self.training_steps += n
         if c.exploration_steps > 0:
             progress = min(self.training_steps / c.exploration_steps, 1.0)
             agent.epsilon = c.initial_epsilon + progress * (c.final_epsilon - c.initial_epsilon)
-        if self.total_steps % c.train_freq != 0:  # total_steps counts the env steps before this one
+        # Updates due in this vector step's env steps [total_steps, total_steps + n): one per train_freq-th step.
+        # (total_steps counts the env steps before this one; n = 1: the step where total_steps % train_freq == 0.)
+        t, f = self.total_steps, c.train_freq
+        updates = (t + n - 1) // f - (t - 1) // f
+        if updates == 0:
             return
-        if c.gradient_steps > 1:
-            batch = self.experiences.sample_batches(c.batch_size, c.gradient_steps)
+        steps = updates * c.gradient_steps
+        if steps > 1:
+            batch = self.experiences.sample_batches(c.batch_size, steps)
         else:
             batch = self.experiences.sample(c.batch_size)
         loss = agent.update(batch, c.gamma)
         if self.check_loss(loss):  # a NaN loss stops the run, keeping the last good model
             self.loss += loss
             self.updates += 1
-        before, self.gradient_step_count = self.gradient_step_count, self.gradient_step_count + c.gradient_steps
+        before, self.gradient_step_count = self.gradient_step_count, self.gradient_step_count + steps
         if c.teacher_update_steps > 0 and (
             self.gradient_step_count // c.teacher_update_steps > before // c.teacher_update_steps
         ):

@@ -5,13 +5,13 @@ from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
 from agents.catcher_config import CatcherAgentConfig
-from fn_framework.config import Presets
+from fn_framework.config import Presets, VectorConfig
 from fn_framework.registry import Algorithm
 from fn_framework.valid import setting
 
 
 @dataclass(frozen=True)
-class DeepQNetworkConfig(CatcherAgentConfig):
+class DeepQNetworkConfig(CatcherAgentConfig, VectorConfig):
     """The book's ``DeepQNetworkTrainer`` and its script: Catcher-v0, 80x80x4 frames, lr 1e-4."""
 
     TRAINER: ClassVar[str] = "agents.dqn:DeepQNetworkTrainer"

@@ -23,7 +23,7 @@ from fn_framework.trainer_state import state_values
 
 FOLDER = "run_state"  # not "checkpoint": TensorBoard takes that name for a TensorFlow checkpoint
 #: The layout of ``state.pkl``; a checkpoint of another layout is refused with one line.
-FORMAT = 2
+FORMAT = 3  # 3: the replay memory keeps each env copy's last state
 
 
 @dataclasses.dataclass

@@ -161,3 +161,30 @@ def test_sample_batches_of_frame_stacks_are_the_stored_states() -> None:
             np.testing.assert_array_equal(batch.s[row, j], stack(t))
             np.testing.assert_array_equal(batch.n_s[row, j], stack(t + 1))
             assert batch.a[row, j] == t % 3 and batch.d[row, j] == (t == 7)
+
+
+def test_batches_from_a_memory_where_draws_repeat_have_distinct_transitions() -> None:
+    states = np.arange(301 * 4, dtype=np.float32).reshape(301, 1, 4)
+    memory = ReplayMemory(400)
+    for i in range(300):
+        memory.append(Experience(states[i], 0, float(i), states[i + 1], False))
+    np.random.seed(3)
+    batch = memory.sample_batches(64, 50)  # 64 of 300: most rows of one randint draw repeat an index
+    rows = batch.r.astype(int)
+    assert all(len(set(row)) == 64 for row in rows)
+    np.testing.assert_array_equal(batch.s[:, :, 0, 0], states[rows][:, :, 0, 0])
+    assert len(np.unique(rows)) == 300  # every transition can be drawn
+
+
+def test_interleaved_env_copies_each_continue_their_own_stack() -> None:
+    copies = [_episodes([6, 4], size=5), _episodes([3, 7], size=5), _episodes([10], size=5)]
+    for c, transitions in enumerate(copies):  # distinct frames per copy
+        copies[c] = [Experience(e.s + c, e.a, e.r, e.n_s + c, e.d) for e in transitions]
+    interleaved = [e for step in zip(*copies) for e in step]  # the loop's order: copy 0, 1, 2, 0, ...
+    memory = ReplayMemory(100, frame_count=4, copies=3)
+    for e in interleaved:
+        memory.append(e)
+    _assert_same(memory, interleaved)
+    # One frame per step and one per reset fill, as for one env: no copy's stack is stored in full again.
+    starts = sum(1 for transitions in copies for e in transitions[: len(interleaved) // 3] if e.r == 0.0)
+    assert memory._frames_written == len(interleaved) + starts
