@@ -58,6 +58,7 @@ class DeepQNetworkAgent(FNAgent):
         self.make_model(feature_shape)
         self._teacher_model = keras.models.clone_model(self.model)
         self.update_teacher()
+        optimizer.build(self.model.trainable_variables)  # now: the update is traced once, not again to build it
         self._optimizer = optimizer
         self._train_step = make_train_step(
             self.model, self._teacher_model, optimizer, feature_shape, len(self.actions), self.double, self.huber

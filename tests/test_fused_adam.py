@@ -40,7 +40,7 @@ def _train(optimizer: keras.optimizers.Optimizer, fused: bool, steps: int = 12) 
     return [np.asarray(w) for w in model.get_weights()], int(optimizer.iterations.numpy()), "ResourceApplyAdam" in ops
 
 
-@pytest.mark.parametrize("clip", [{}, {"global_clipnorm": 0.5}, {"clipnorm": 0.3}])
+@pytest.mark.parametrize("clip", [{}, {"global_clipnorm": 0.5}, {"clipnorm": 0.3}, {"clipvalue": 0.05}])
 def test_fused_step_equals_keras_adam(clip: dict) -> None:
     settings = dict(learning_rate=3e-2, epsilon=1e-5, **clip)
     keras_weights, keras_steps, _ = _train(keras.optimizers.Adam(**settings), fused=False)
@@ -49,13 +49,14 @@ def test_fused_step_equals_keras_adam(clip: dict) -> None:
     assert kernel and fused_steps == keras_steps == 12
     for before, ours, theirs in zip(start, fused_weights, keras_weights):
         assert np.abs(theirs - before).max() > 1e-2  # the weights moved
-        np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=3e-6)  # clipvalue: 1 weight of 32 differs by 1.1e-6
 
 
 def test_what_the_kernel_cannot_run_takes_keras_apply() -> None:
     assert fused_adam.fusable(keras.optimizers.Adam(1e-3, global_clipnorm=1.0))
+    assert fused_adam.fusable(keras.optimizers.Adam(1e-3, clipvalue=1.0))  # DQN's
     for optimizer in (keras.optimizers.Adam(amsgrad=True), keras.optimizers.Adam(weight_decay=1e-2),
-                      keras.optimizers.Adam(clipvalue=1.0), keras.optimizers.AdamW(), keras.optimizers.RMSprop(),
+                      keras.optimizers.AdamW(), keras.optimizers.RMSprop(),
                       keras.optimizers.Adam(keras.optimizers.schedules.ExponentialDecay(1e-3, 10, 0.9))):
         assert not fused_adam.fusable(optimizer)
     keras_weights, _, _ = _train(keras.optimizers.Adam(3e-2, amsgrad=True), fused=False)
