@@ -1,6 +1,7 @@
 """The DQN agent: TD targets, updates, the trainer's schedules, save/load and the script (replay: test_replay.py)."""
 from __future__ import annotations
 
+import dataclasses
 import os
 import subprocess
 import sys
@@ -192,6 +193,52 @@ def test_trainer_runs_sb3s_schedule_when_asked(tmp_path: Path) -> None:
     trainer.reward_log.append(10.0)
     trainer.episode_end(0, 40, agent)
     assert agent.epsilon == pytest.approx(0.04) and agent.teacher_syncs == [2, 4]
+
+
+def test_sb3s_schedule_counts_every_copys_env_steps(tmp_path: Path) -> None:
+    """Three copies: each vector step is 3 env steps; an update every 8 of them, epsilon over 21."""
+    trainer = DeepQNetworkTrainer(
+        log_dir=str(tmp_path), batch_size=4, initial_epsilon=1.0, final_epsilon=0.04, train_freq=8,
+        gradient_steps=2, teacher_update_steps=6, exploration_steps=21, n_envs=3,
+    )
+    for state in np.random.default_rng(0).normal(size=(20, 1, 4)).astype(np.float32):
+        trainer.experiences.append(Experience(state, 0, 1.0, state + 1, False))
+    trainer.training = True
+    agent = _ScheduleAgent()
+    epsilons = []
+    for step_count in range(16):  # env steps 0..47: updates due at 0, 8, ..., 40 (six, one per vector step)
+        trainer.step(0, step_count, agent, trainer.experiences[0])
+        trainer.total_steps += 3
+        epsilons.append(agent.epsilon)
+    assert agent.updates == [(2, 4)] * 6 and trainer.gradient_step_count == 12
+    assert agent.teacher_syncs == [3, 6]
+    assert epsilons[3] == pytest.approx(1.0 - 12 / 21 * 0.96) and epsilons[7:] == pytest.approx([0.04] * 9)
+    # One env step per vector step and an update every one: a vector step of 8 copies runs 8 x gradient_steps.
+    trainer = DeepQNetworkTrainer(log_dir=str(tmp_path / "b"), batch_size=4, train_freq=1, n_envs=8)
+    for state in np.random.default_rng(1).normal(size=(20, 1, 4)).astype(np.float32):
+        trainer.experiences.append(Experience(state, 0, 1.0, state + 1, False))
+    trainer.training, agent = True, _ScheduleAgent()
+    trainer.step(0, 0, agent, trainer.experiences[0])
+    assert agent.updates == [(8, 4)]
+
+
+def test_dqn_learns_cartpole_from_four_copies(tmp_path: Path) -> None:
+    """The zoo schedule on 4 CartPole copies: every copy's transitions replayed, each stack stored once."""
+    from agents.dqn_config import TEST_PRESETS
+    from benchmarks import harness
+
+    config = dataclasses.replace(TEST_PRESETS["zoo"], n_envs=4, episodes=400, report_interval=1000)
+    trainer = harness.make_trainer(config, str(tmp_path))
+    env = DeepQNetworkTrainer.observe(gym.make("CartPole-v1"), config)
+    trainer.env_factory = lambda: DeepQNetworkTrainer.observe(gym.make("CartPole-v1"), config)
+    harness.seed_all(5, env)
+    trainer.train(env)
+    memory = trainer.experiences
+    assert len(memory) == trainer.total_steps  # all 4 copies' steps, none dropped
+    assert memory._frames_written < 1.1 * len(memory)  # one frame a step (and one per episode start)
+    assert abs(trainer.gradient_step_count - trainer.training_steps * 128 / 256) <= 128  # 128 every 256 env steps
+    first, last = np.mean(trainer.reward_log[:10]), np.mean(trainer.reward_log[-10:])
+    assert first < 30 and last > 75  # random play, then learning (seed 5: 90 at epsilon 0.04)
 
 
 # Save and load ----------------------------------------------------------------
