@@ -87,7 +87,7 @@ def test_every_preset_is_a_config_of_its_trainer_and_best_resolves(run_name):
 def test_bench_config_runs_the_test_modes_on_cartpole_with_unlimited_episodes():
     from benchmarks.settings import UNLIMITED_EPISODES, bench_config
 
-    assert bench_config("dqn", "cartpole", "best")[:2] == ("dqn_test", "zoo")
+    assert bench_config("dqn", "cartpole", "best")[:2] == ("dqn_test", "fast")
     run_name, name, config = bench_config("a2c", "cartpole", "book")
     assert (run_name, config.test_mode, config.episodes, config.keep_best) == ("a2c_test", True, UNLIMITED_EPISODES, False)
     _, _, book_dqn = bench_config("dqn", "catcher", "book")
