@@ -71,7 +71,7 @@ def test_best_resolves_and_presets_are_replacements_of_the_book():
     modern = TABLE["dqn"].configs["modern"]
     assert (modern.frame_width, modern.train_freq, modern.double) == (40, 4, True)
     assert dataclasses.replace(modern, frame_width=80, frame_height=80, train_freq=1, double=False, huber=False,
-                               episodes=1200, initial_count=200) == TABLE["dqn"].configs["book"]
+                               episodes=1200, initial_count=200, learning_rate=1e-4) == TABLE["dqn"].configs["book"]
 
 
 SCRIPTS = ["value_function_agent.py", "dqn_agent.py", "policy_gradient_agent.py", "a2c_agent.py"]
