@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from fn_framework.config import TrainerConfig
-from fn_framework.valid import setting
+from fn_framework.run.config import TrainerConfig
+from fn_framework.run.config import setting
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,8 @@ Modern replacements for the book's Keras 2 code, same networks, loss and default
   graph, with the book's loss. The book called ``model.predict`` twice, filled the
   targets in a Python loop and called ``train_on_batch``.
 * Acting uses a compiled forward pass (the CNN) or a NumPy one (the small test network;
-  ``agents.numpy_forward``) instead of ``model.predict`` (tens of ms per call).
+  ``agents.numpy_forward``) instead of ``model.predict``, which builds a data pipeline at
+  every call.
 * ``keras.optimizers.Adam(learning_rate=...)`` (``lr=`` is gone), ``clipvalue=1.0`` kept.
 * The teacher starts as a copy of the model (the book's ``clone_model`` left it with
   other random weights until the first ``update_teacher``).
@@ -28,7 +29,7 @@ from agents.dqn_update import make_train_step, td_target  # noqa: F401 (td_targe
 from agents.networks import ActingForward, as_states, cnn_trunk
 from agents.replay import ReplayMemory
 from fn_framework import Experience, FNAgent, Trainer
-from fn_framework.trainer_state import TrainerState
+from fn_framework.trainer import TrainerState
 
 
 class DeepQNetworkAgent(FNAgent):
@@ -108,13 +109,10 @@ class DeepQNetworkAgentTest(DeepQNetworkAgent):
 
     ``book_net=True`` keeps the book's relu on the output layer. The default output is
     linear, the smallest change that learns: a relu cannot output a negative Q-value,
-    and once a unit's input turns negative its gradient is zero for good (it "dies").
-    Measured with ``scripts/dqn_agent.py --test --seed N`` (book defaults, 1200
-    episodes), the saved model played for 10 episodes:
-
-    * relu output: seed 1 collapsed to ~10-step episodes from episode ~400 on and never
-      had a 10-episode mean above 78; its saved model averaged 60 (seeds 2, 3: 109, 80).
-    * linear output: 200.0, 199.6, 197.6 (seeds 1, 2, 3).
+    and once a unit's input turns negative its gradient is zero for good (it "dies"), so
+    an action's Q-value can stop learning for the rest of the run. The runs of both
+    (``scripts/dqn_agent.py --test --seed N``): benchmarks/README.md, "Figures that used
+    to live in the code".
     """
 
     def __init__(

@@ -13,7 +13,6 @@ from typing import Any, Callable, Sequence
 import keras
 import tensorflow as tf
 
-from agents.fused_adam import apply_gradients
 from agents.networks import fuses_well
 
 
@@ -76,7 +75,7 @@ def make_train_step(
             targets = tf.where(taken, target[:, None], tf.stop_gradient(estimated))
             loss = loss_fn(targets, estimated)
         grads = tape.gradient(loss, model.trainable_variables)
-        apply_gradients(optimizer, grads, model.trainable_variables)
+        optimizer.apply_gradients(zip(grads, model.trainable_variables))
         return loss
 
     def train_steps(s, a, r, n_s, d, gamma):  # type: ignore[no-untyped-def]
@@ -89,10 +88,10 @@ def make_train_step(
         return total / tf.cast(count, tf.float32)
 
     # One batch or stacked batches: one compiled function for each (traced when used). XLA fuses the many
-    # small ops of a Dense net's graph loop (CartPole: 128 gradient steps of 64 in 3 ms instead of 10);
-    # on the CNN it is slower, so convolutional models keep TensorFlow's own graph. No AutoGraph: the
-    # loop is a tf.while_loop already, and converting the step's Python source (Keras's clipping and
-    # apply included) was most of the first call (CartPole: 1.2 s -> 0.4 s with the optimizer built first).
+    # small ops of a Dense net's graph loop; on the CNN it is slower, so convolutional models keep
+    # TensorFlow's own graph. No AutoGraph: the loop is a tf.while_loop already, and converting the step's
+    # Python source (Keras's clipping and apply included) was most of the first call. The optimizer is
+    # built before the first trace (DQNAgent.initialize), so the update is traced once.
     compiled = {stacked: tf.function(train_steps if stacked else train_step, input_signature=signature(stacked),
                                      jit_compile=stacked and fuses_well(model), autograph=False)
                 for stacked in (False, True)}

@@ -38,8 +38,8 @@ def as_states(states: Any) -> np.ndarray:
 def compiled_forward(model: keras.Model) -> Callable[[np.ndarray], Any]:
     """A ``tf.function`` forward pass for acting.
 
-    ``model.predict`` costs tens of milliseconds per call in Keras 3 (it builds a
-    data pipeline every time); a compiled call costs about a millisecond.
+    ``model.predict`` builds a data pipeline at every call in Keras 3, which costs far
+    more than a small model's arithmetic; a compiled call runs the traced graph alone.
     """
 
     @tf.function(reduce_retracing=True)
@@ -52,8 +52,9 @@ def compiled_forward(model: keras.Model) -> Callable[[np.ndarray], Any]:
 def fuses_well(model: keras.Model) -> bool:
     """Whether XLA (``jit_compile``) speeds up a graph loop of ``model``'s gradient steps: Dense nets, not CNNs.
 
-    Measured on 2 cores: DQN's 128 CartPole gradient steps per call 12.9 -> 2.2 ms (compiling costs
-    0.25 s more, once); PPO's Catcher CNN update 35 times slower under XLA.
+    A Dense net's gradient step is many small ops, which XLA fuses into few kernels, paid for once by a
+    longer compile; on the Catcher CNN XLA made the update slower, so convolutional models keep
+    TensorFlow's own kernels (measured: benchmarks/README.md, "XLA for DQN's gradient-step loop").
     """
     return not any(isinstance(layer, keras.layers.Conv2D) for layer in _layers(model))
 
@@ -69,7 +70,7 @@ def _layers(model: Any) -> list[Any]:
 class ActingForward:
     """The forward pass an agent acts with: NumPy for small Dense models, else compiled.
 
-    ``NumpyForward`` (tens of microseconds per call) where it supports the model, the
+    ``NumpyForward`` (no TensorFlow call: a few NumPy products) where it supports the model, the
     CartPole networks; ``compiled_forward`` otherwise (the Catcher CNNs). A new model
     (built, loaded or replaced) gets a new pass; call ``weights_changed()`` after an update
     or a restore so that the NumPy pass takes a new snapshot before the next call.

@@ -1,9 +1,10 @@
 """A small Dense network's forward pass in NumPy, for acting one state at a time.
 
 On the CartPole networks (a few hundred weights) the arithmetic is nothing and the fixed
-cost of a TensorFlow call is everything: a compiled ``tf.function`` forward pass costs about
-0.5 ms per call on this project's 2-core machine, the same pass in NumPy about 0.015 ms.
-Acting once per env step, that difference is most of a CartPole run's wall time.
+cost of a TensorFlow call is everything: a compiled ``tf.function`` forward pass pays for
+converting its input, dispatching the graph and converting its output back, the same pass
+in NumPy is a few small matrix products. Acting once per env step, that difference is most
+of a CartPole run's wall time (measured: benchmarks/README.md, "What made the difference").
 
 ``NumpyForward(model)`` evaluates a Keras model made of ``Flatten``, ``Dense`` (linear, relu,
 tanh, sigmoid or softmax) and layers that define ``numpy_call(x, *weights)`` (the policy

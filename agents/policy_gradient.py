@@ -13,9 +13,9 @@ Changes from the book, where its APIs are gone:
 * The update is a compiled ``tf.function`` with ``tf.GradientTape`` instead of
   ``optimizer.get_updates`` and a placeholder graph; ``Adam(learning_rate=0.01)``
   replaces the removed ``lr=``; acting uses a NumPy forward pass of the model
-  (``agents.numpy_forward``: about 30 times cheaper than a TF call), not ``predict``.
+  (``agents.numpy_forward``: no TensorFlow call per step), not ``predict``.
 
-Beyond the book, off by default and turned on by the ``modern`` preset (scripts/policy_gradient_agent.py
+Beyond the book, off by default and turned on by the ``modern`` preset (benchmarks/README.md
 has the measurements): returns standardised against the last episodes
 (``baseline_episodes``), clipped standardised states (``input_clip``) and keeping the
 best model (``keep_best``); see ``PolicyGradientTrainer``.
@@ -32,12 +32,11 @@ import numpy as np
 import tensorflow as tf
 from sklearn.preprocessing import StandardScaler
 
-from agents.fused_adam import apply_gradients
 from agents.networks import ActingForward
 from agents.policy_gradient_config import PolicyGradientConfig
 from agents.returns import discounted_returns, standardize
 from fn_framework import Experience, FNAgent, Trainer, load_keras_model
-from fn_framework.trainer_state import TrainerState
+from fn_framework.trainer import TrainerState
 
 
 @keras.saving.register_keras_serializable(package="baby_steps_rl")
@@ -142,7 +141,7 @@ class PolicyGradientAgent(FNAgent):
             with tf.GradientTape() as tape:
                 loss = policy_gradient_loss(model(states, training=True), actions, rewards)
             grads = tape.gradient(loss, model.trainable_variables)
-            apply_gradients(optimizer, grads, model.trainable_variables)
+            optimizer.apply_gradients(zip(grads, model.trainable_variables))
             return loss
 
         self._updater = updater
@@ -182,7 +181,7 @@ class PolicyGradientTrainer(Trainer):
     The defaults are the book's: ``batch_size`` steps are sampled from each episode
     (all of them when it is shorter) and the last model is the one kept. Beyond the
     book (``PolicyGradientConfig``; the ``modern`` preset turns them on, measured in
-    scripts/policy_gradient_agent.py):
+    benchmarks/README.md):
 
     * ``baseline_episodes``: standardise the episode's returns with the mean and
       standard deviation of the returns of the last N episodes (this one included)
@@ -196,9 +195,9 @@ class PolicyGradientTrainer(Trainer):
     * ``input_clip``: clip the standardised states (see ``PolicyGradientAgent``).
     * ``keep_best`` with ``best_rule = "recent"``: the model is saved whenever the mean
       reward of the last ``report_interval`` episodes beats the best so far; a tie keeps
-      the saved model. Measured over seeds 1-6 (20 sampled episodes each), the first
-      models at CartPole-v0's cap played 175-200 on average; replacing them on ties (the
-      last model at the cap) gave 156-200.
+      the saved model, the first to reach CartPole-v0's cap: replacing it on ties would
+      keep the last model at the cap, which played no better and sometimes worse
+      (benchmarks/README.md).
     """
 
     config_class = PolicyGradientConfig

@@ -26,7 +26,6 @@ import numpy as np
 import tensorflow as tf
 from sklearn.preprocessing import StandardScaler
 
-from agents.fused_adam import apply_gradients
 from agents.networks import ActingForward
 from agents.observers import CartPoleObserver
 from agents.policy_gradient import StandardScaling
@@ -104,8 +103,8 @@ def make_update(agent: "PolicyGradientContinuousAgent") -> Any:
             estimated = q(critic, s, a)
             critic_loss = tf.reduce_mean(tf.square(y - estimated))
         td_error = tf.stop_gradient(y - estimated)  # before the critic's step, as the book
-        apply_gradients(agent.critic_optimizer, tape.gradient(critic_loss, critic.trainable_variables),
-                        critic.trainable_variables)
+        critic_grads = tape.gradient(critic_loss, critic.trainable_variables)
+        agent.critic_optimizer.apply_gradients(zip(critic_grads, critic.trainable_variables))
         with tf.GradientTape() as tape:
             mu = actor(s, training=True)
             if dpg:  # DDPG: follow the critic's gradient in the action
@@ -114,8 +113,8 @@ def make_update(agent: "PolicyGradientContinuousAgent") -> Any:
                 log_prob = -tf.square(a - mu) / (2 * sigma**2) - log_norm
                 clipped = tf.clip_by_value(tf.exp(log_prob), 1e-10, 1.0)
                 actor_loss = tf.reduce_mean(-tf.reduce_sum(tf.math.log(clipped), axis=1) * td_error)
-        apply_gradients(agent.actor_optimizer, tape.gradient(actor_loss, actor.trainable_variables),
-                        actor.trainable_variables)
+        actor_grads = tape.gradient(actor_loss, actor.trainable_variables)
+        agent.actor_optimizer.apply_gradients(zip(actor_grads, actor.trainable_variables))
         for target, online in ((target_actor, actor), (target_critic, critic)):
             for t, o in zip(target.weights, online.weights):
                 t.assign(tau * o + (1.0 - tau) * t)  # tau 1: the target is the trained network

@@ -5,7 +5,7 @@ Beyond the book, which ends at A2C. The algorithm is the PPO paper's as SB3 and 
 
 * ``PPOAgent`` (``agents/ppo_policy.py``) acts for all envs with ONE forward pass (NumPy for the
   Dense test net, a compiled call for the CNN).
-* ``PPOTrainer`` runs on the Trainer's loop over ``n_envs`` copies (``fn_framework/loop.py``;
+* ``PPOTrainer`` runs on the Trainer's loop over ``n_envs`` copies (``fn_framework/trainer.py``;
   copy 0 is the run's env, the others made with its ``env_factory``), which keeps the book's hooks
   and bookkeeping for every episode of every copy; its ``store`` fills the rollout and its ``step``
   learns when it is full. Every ``log_interval``
@@ -25,7 +25,7 @@ from agents.ppo_config import PPOConfig
 from agents.networks import as_states
 from agents.ppo_update import explained_variance, gae
 from fn_framework import Experience, Trainer
-from fn_framework.trainer_state import TrainerState
+from fn_framework.trainer import TrainerState
 from fn_framework.vector import VectorStep
 from agents.ppo_policy import PPOAgent, PPOAgentTest  # noqa: F401 (agents.ppo API)
 

@@ -1,6 +1,6 @@
 """PPO's agent: actor and critic heads on a shared trunk (the book's CNN; Dense 64-64 tanh in test mode).
 
-It acts for all envs with ONE forward pass: NumPy for the Dense test net (tens of microseconds),
+It acts for all envs with ONE forward pass: NumPy for the Dense test net (no TensorFlow call),
 a compiled call for the CNN; actions are sampled in NumPy from the logits, so a seeded run is
 reproducible. The model is plain Keras layers (no Lambda, no custom layer): its ``.keras``/``.h5``
 file loads without ``custom_objects``. The trainer is ``agents/ppo.py``.

@@ -18,7 +18,6 @@ import numpy as np
 import tensorflow as tf
 
 from agents.a2c import categorical_entropy
-from agents.fused_adam import apply_gradients
 
 #: The update's diagnostics, in the order the compiled update returns their means (SB3's names).
 STATS = ("loss", "policy_loss", "value_loss", "entropy_loss", "approx_kl", "clip_fraction")
@@ -143,7 +142,7 @@ def make_update(
                     clip_range, clip_range_vf, ent_coef, vf_coef, normalize_advantage,
                 )
             grads = tape.gradient(parts["loss"], variables)
-            apply_gradients(optimizer, grads, variables)
+            optimizer.apply_gradients(zip(grads, variables))
             return k + 1, sums + tf.stack([parts[name] for name in STATS])
 
         count = tf.shape(indices)[0]

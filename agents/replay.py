@@ -103,8 +103,8 @@ class ReplayMemory:
 
         Like the book's ``random.sample``: no transition twice in a batch (drawn with
         ``np.random``, so ``--seed`` fixes it). The state arrays are reused by the next
-        ``sample`` (copy them to keep them): a fresh 3 MB array per batch costs a few
-        milliseconds of page faults, more than the sampling itself. Image states come back
+        ``sample`` (copy them to keep them): a fresh array of frame stacks per batch costs
+        page faults on every new page, more than the sampling itself. Image states come back
         as the stored ``uint8`` frames.
         """
         index = self._draw(batch_size, 1)[0]
@@ -127,8 +127,8 @@ class ReplayMemory:
         One ``randint`` block for every row. A row that repeats an index (rare with a large
         memory) is drawn again: one row (``sample``) with ``choice`` without replacement, the
         random stream the READMEs' seeded figures were measured with; stacked rows redraw only
-        the repeated places (``choice`` shuffles the whole memory: 0.3 ms a row at 30 000
-        transitions), and take ``choice`` only from a memory under four batches.
+        the repeated places (``choice`` shuffles the whole memory, a cost that grows with
+        the memory), and take ``choice`` only from a memory under four batches.
         """
         n = len(self)
         if batch_size > n:

@@ -23,7 +23,7 @@ class ValueFunctionAgent(FNAgent):
     """Estimate every action's value with ``Pipeline(StandardScaler, MLPRegressor)``."""
 
     def save(self, model_path: str) -> None:
-        from fn_framework.files import atomic_path
+        from fn_framework.run.folders import atomic_path
 
         with atomic_path(model_path) as tmp:
             joblib.dump(self.model, tmp)

@@ -4,9 +4,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from fn_framework.config import Presets, TrainerConfig
-from fn_framework.registry import Algorithm
-from fn_framework.valid import setting
+from fn_framework.run.config import Presets, TrainerConfig
+from fn_framework.run.registry import Algorithm
+from fn_framework.run.config import setting
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,8 @@
 """Peak memory of a full Catcher replay: 50 000 real transitions through CatcherObserver, then training.
 
-The book's deque of float64 (80, 80, 4) stacks would need about 10 GB for this; the
-ReplayMemory stores each frame once as uint8 (about 340 MB of frames).
+The book's deque kept every transition's (80, 80, 4) stacks as float64, eight bytes a pixel
+and each frame in several stacks; the ReplayMemory stores each frame once as uint8. Figures:
+README.md, "Speed and memory".
 
 Usage: python benchmarks/dqn_memory.py [--size N] [--grad-steps N]
 The last line printed is one JSON object: peak_rss_mb (getrusage's maxrss), replay_size, ...
@@ -16,9 +17,9 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from fn_framework.quiet import quiet_start  # noqa: E402
+from fn_framework.run.quiet import import_tensorflow  # noqa: E402
 
-quiet_start()
+import_tensorflow()
 
 
 def rss_mb() -> float:
@@ -38,7 +39,7 @@ def main() -> None:
     from agents.observers import CatcherObserver
     from agents.replay import ReplayMemory
     from fn_framework import Experience
-    from fn_framework.env_setup import make_env
+    from fn_framework.run.cli import make_env
 
     np.random.seed(0)
     env = CatcherObserver(make_env("Catcher-v0"), 80, 80, 4)

@@ -30,9 +30,9 @@ from collections import deque
 from typing import Any, Callable
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from fn_framework.quiet import quiet_start  # noqa: E402
+from fn_framework.run.quiet import import_tensorflow  # noqa: E402
 
-quiet_start()
+import_tensorflow()
 
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
@@ -67,7 +67,7 @@ def main() -> None:
     from agents.observers import CatcherObserver
     from agents.replay import ReplayMemory
     from fn_framework import Experience
-    from fn_framework.env_setup import make_env
+    from fn_framework.run.cli import make_env
 
     np.random.seed(0)
     random.seed(0)

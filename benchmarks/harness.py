@@ -4,7 +4,7 @@ The book's trainers run unchanged, with the scripts' configs (``agents.presets``
 env steps and keeps a train clock; when an evaluation is due it pauses the clock, plays greedy
 episodes on separate envs with the current agent (``GreedyEvaluator``) and, when the goal is met
 or a cap is reached, says the run should stop. It is told of every vector step by one of the
-trainer's callbacks (``protocol_callback``, ``fn_framework/callbacks.py``: the run's own lifecycle,
+trainer's callbacks (``protocol_callback``, ``fn_framework/run/callbacks.py``: the run's own lifecycle,
 no second one) and, for the SB3 peers (``sb3_peer.py``), by an SB3 callback (``sb3_callback``),
 so both sides are timed by one piece of code.
 """
@@ -21,19 +21,18 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 def configure_threads(n: int, torch_too: bool = False, inter: int = 1) -> dict[str, int]:
     """Pin BLAS, TensorFlow's intra-op pool and (``torch_too``, if installed) torch to ``n`` threads.
 
-    TensorFlow's inter-op pool gets ``inter`` (default 1): with 2 of each on this 2-core
-    machine a Catcher gradient step took twice as long as with 1 inter-op thread
-    (``benchmarks/dqn_step.py --inter 2``: 57.7 ms against 29.8 ms), the two pools
-    fighting over the cores. Returns the settings, to be printed with the figures.
+    TensorFlow's inter-op pool gets ``inter`` (default 1): with as many threads in each pool
+    as there are cores, the two pools fight over the cores and a Catcher gradient step is
+    slower than with 1 inter-op thread (``benchmarks/dqn_step.py --inter 2``; figures in
+    benchmarks/README.md). Returns the settings, to be printed with the figures.
 
     Call before anything runs a TF op: TF fixes its thread pools at its first op.
     """
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[var] = str(n)
-    from fn_framework.quiet import quiet_start
+    from fn_framework.run.quiet import import_tensorflow
 
-    quiet_start()
-    import tensorflow as tf
+    tf = import_tensorflow()
     from threadpoolctl import threadpool_limits
 
     threadpool_limits(n)
@@ -139,7 +138,7 @@ def protocol_callback(protocol: Protocol) -> Any:
 
     Made here, not imported at the top: importing ``fn_framework`` starts TensorFlow, after ``configure_threads``.
     """
-    from fn_framework.callbacks import Callback
+    from fn_framework.run.callbacks import Callback
 
     class ProtocolCallback(Callback):
         def on_step(self, trainer: Any) -> None:
@@ -175,7 +174,7 @@ class GreedyEvaluator:
     def __call__(self, act: Callable[[list[Any]], Sequence[Any]]) -> float:
         import numpy as np
 
-        from fn_framework.rollout import rollout
+        from fn_framework.agent import rollout
 
         seeds = None if self.seed is None else [self.seed + i for i in range(len(self.envs))]
         self.seed = None
@@ -184,7 +183,7 @@ class GreedyEvaluator:
 
 def make_trainer(config: Any, log_dir: str) -> Any:
     """The trainer of ``config``, logging and saving under ``log_dir``."""
-    from fn_framework.registry import trainer_class
+    from fn_framework.run.registry import trainer_class
 
     return trainer_class(config)(config, log_dir=log_dir)
 
@@ -222,7 +221,7 @@ def seed_all(seed: int, env: Any) -> None:
     """The scripts' ``--seed``: Python, NumPy, TensorFlow (deterministic ops) and the env."""
     import keras
 
-    from fn_framework.env_setup import seed_everything
+    from fn_framework.run.cli import seed_everything
 
     keras.backend.clear_session()
     seed_everything(seed, env)

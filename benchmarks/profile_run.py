@@ -11,7 +11,7 @@ which sums each function's own time (``tottime``) by where the function lives: G
 env), Pillow and the observers (Catcher's frames), TensorFlow and Keras (compiled calls, tracing, tensor
 conversions), NumPy (array code and its C methods), this project (agents/, fn_framework/, benchmarks/:
 the loop, acting, bookkeeping), and everything else (Python's library, builtins).
-cProfile adds about a microsecond per Python call, so the Python-heavy parts are overstated a little;
+cProfile adds a fixed cost to every Python call, so the Python-heavy parts are overstated a little;
 the wall time without the profiler is printed beside it. Results: benchmarks/README.md, "Profile".
 """
 from __future__ import annotations

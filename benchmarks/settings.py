@@ -26,7 +26,7 @@ def bench_config(
     import dataclasses
 
     from agents.presets import TABLE, get
-    from fn_framework.valid import apply_overrides
+    from fn_framework.run.config import apply_overrides
 
     run_name = f"{agent}_test" if task == "cartpole" and f"{agent}_test" in TABLE else agent
     name, config = get(run_name, preset_name)
@@ -38,7 +38,7 @@ def bench_config(
 def check_settings(agents: Sequence[str], task: str, presets: Sequence[str], overrides: dict[str, Any],
                    source: str = "--set") -> None:
     """Refuse, before any run starts, a preset or ``--set`` no run can use: one ``error:`` line."""
-    from fn_framework.errors import UserError
+    from fn_framework.run.errors import UserError
 
     for agent in agents:
         for preset in presets:

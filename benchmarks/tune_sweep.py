@@ -67,7 +67,7 @@ def parse_search(items: list[str]) -> dict[str, Any]:
 def check_search(args: argparse.Namespace) -> None:
     """Refuse, before Ray starts, a searched field the agent does not have or a value no run can use."""
     from benchmarks.settings import bench_config, check_settings, parse_value
-    from fn_framework.valid import field_types
+    from fn_framework.run.config import field_types
 
     for item in args.search:
         field, _, spec = item.partition("=")

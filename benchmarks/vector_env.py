@@ -54,7 +54,7 @@ def stepping(task: str, mode: str, n_envs: int, steps: int, config: Any) -> floa
 
 def training(task: str, mode: str, steps: int, config: Any) -> float:
     from agents.ppo import PPOTrainer
-    from fn_framework.env_setup import seed_everything
+    from fn_framework.run.cli import seed_everything
 
     config = dataclasses.replace(config, vector_mode=mode, steps=steps, log_interval=0)
     trainer = PPOTrainer(config, log_dir=tempfile.mkdtemp(prefix="bench_vector_"))

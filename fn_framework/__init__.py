@@ -1,16 +1,16 @@
-"""The book's function-approximation framework: Experience, FNAgent, Trainer, Observer, Logger."""
-from fn_framework.quiet import quiet_start
+"""The book's function-approximation framework (FN/fn_framework.py): Experience, FNAgent, Trainer, Observer, Logger.
 
-# TensorFlow's C++ start-up lines bury the book's progress lines: hidden before anything imports TensorFlow
-# (--verbose or BABY_STEPS_VERBOSE=1 keeps them).
-quiet_start()
-
-from fn_framework.agent import FNAgent, check_model_fits, load_keras_model  # noqa: E402
-from fn_framework.errors import UserError  # noqa: E402
-from fn_framework.experience import Experience  # noqa: E402
-from fn_framework.logger import Logger  # noqa: E402
-from fn_framework.observer import Observer  # noqa: E402
-from fn_framework.trainer import Trainer  # noqa: E402
+Two layers: the book's four concepts here (``agent``, ``trainer``, ``observer``, ``logger``,
+``experience``; ``vector`` is the Gymnasium vector env the Trainer's loop steps), and the run
+machinery behind them in ``fn_framework.run`` (command line and settings, presets, run folders,
+checkpoints, signals, callbacks, recording, model diagrams). Importing it changes nothing global.
+"""
+from fn_framework.agent import FNAgent, check_model_fits, load_keras_model
+from fn_framework.experience import Experience
+from fn_framework.logger import Logger
+from fn_framework.observer import Observer
+from fn_framework.run.errors import UserError
+from fn_framework.trainer import Trainer
 
 __all__ = [
     "Experience", "FNAgent", "Trainer", "Observer", "Logger", "UserError", "check_model_fits", "load_keras_model",

@@ -1,16 +1,21 @@
-"""The book's FNAgent: the common shape of every function-approximation agent."""
+"""The book's FNAgent: the common shape of every function-approximation agent, and playing episodes with it.
+
+``rollout`` is the one way to play episodes outside training: ``--play``, the trainers' greedy
+evaluations and the benchmarks' evaluator (one episode on each of a few envs at once, acting for
+all of them with one call, as SB3's ``evaluate_policy`` does). Training has its own loop
+(``fn_framework/trainer.py``).
+"""
 from __future__ import annotations
 
 import os
-from typing import Any, Optional, Sequence
+from typing import Any, Callable, Optional, Sequence
 
 import numpy as np
 
-from fn_framework.errors import UserError
 from fn_framework.experience import Experience
-from fn_framework.files import atomic_path
-from fn_framework.rollout import rollout
-from fn_framework.signals import stop_on_signal
+from fn_framework.run.errors import UserError
+from fn_framework.run.folders import atomic_path
+from fn_framework.run.signals import stop_on_signal
 
 
 class FNAgent:
@@ -20,7 +25,7 @@ class FNAgent:
     ``estimate_probs`` is True, action probabilities (sampling).
     """
 
-    #: What a checkpoint keeps (``fn_framework/checkpoint.py``): these models' weights (a
+    #: What a checkpoint keeps (``fn_framework/run/checkpoint.py``): these models' weights (a
     #: scikit-learn model whole) and these optimizers' variables, each with the model it trains.
     saved_models: tuple[str, ...] = ("model",)
     saved_optimizers: dict[str, str] = {"optimizer": "model"}
@@ -124,7 +129,7 @@ class FNAgent:
         """
         if hasattr(self.model, "inputs"):  # a Keras model: refuse one made for another env
             check_model_fits(self.model, env)
-        from fn_framework.recorder import FrameStore
+        from fn_framework.run.recording import FrameStore
 
         frames = FrameStore()
         draw = render or record is not None
@@ -154,8 +159,8 @@ class FNAgent:
         if stop[0]:
             print("Interrupted: stopping the play.")
         if record is not None and len(frames) > 0:
-            from fn_framework.signals import protected
-            from fn_framework.recorder import save_animation
+            from fn_framework.run.recording import save_animation
+            from fn_framework.run.signals import protected
 
             with protected("writing the recording"):  # a second Ctrl-C does not cut the clip in half
                 print(f"Recorded {len(frames)} frames to {save_animation(frames, record)}")
@@ -197,3 +202,35 @@ def check_model_fits(model: Any, env: Any, model_path: str = "the model") -> Non
     if outputs and n_actions not in outputs:
         raise UserError(f"{model_path} was trained for {outputs[0]} actions, but this environment has {n_actions}")
 
+
+def rollout(envs: Sequence[Any], act: Callable[[list[Any]], Sequence[Any]], seeds: Optional[Sequence[Any]] = None,
+            before_step: Optional[Callable[[], None]] = None,
+            stopped: Optional[Callable[[], bool]] = None) -> list[Optional[float]]:
+    """Play one episode on each env; return each one's return (None where ``stopped()`` came first).
+
+    ``act`` gets every env's current observation (those already done too: one batch shape) and
+    returns one action per env. ``seeds``: each env's reset seed (None: it goes on with its stream).
+    ``before_step`` runs before every step (``--play`` grabs its frame there).
+    """
+    n = len(envs)
+    obs = [env.reset(seed=s)[0] for env, s in zip(envs, seeds or [None] * n)]
+    returns, done = np.zeros(n), np.zeros(n, bool)
+    while not done.all():
+        if stopped is not None and stopped():
+            break
+        if before_step is not None:
+            before_step()
+        actions = act(obs)
+        for i, env in enumerate(envs):
+            if not done[i]:
+                obs[i], reward, terminated, truncated, _ = env.step(as_action(env.action_space, actions[i]))
+                returns[i] += float(reward)
+                done[i] = terminated or truncated
+    return [float(r) if d else None for r, d in zip(returns, done)]
+
+
+def as_action(space: Any, action: Any) -> Any:
+    """What the env's ``step`` takes: an int for a discrete space, an array of its dtype for a Box."""
+    if hasattr(space, "n"):
+        return int(action)
+    return np.asarray(action, dtype=space.dtype)

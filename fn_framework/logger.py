@@ -1,24 +1,23 @@
-"""The book's Logger: TensorBoard scalars and images, reward plots, monitor.csv.
+"""The book's Logger: TensorBoard scalars, text and images, reward plots, monitor.csv.
 
-Modern replacements for the book's TF1 code: TensorBoard's own event writer (the one
-PyTorch's ``SummaryWriter`` uses) instead of ``tf.compat.v1.Summary`` and the Keras
-TensorBoard callback. A ``tf.summary`` op per scalar cost 166 us, this writer 35 us (a
-CartPole PPO run writes about 600 scalars in a second of training). The summaries are TF
-2's (tensors with the scalars, text or images plugin's metadata), so TensorBoard and its
-loaders read them as before. The plot is saved as a PNG with matplotlib's Agg backend
-instead of ``plt.show()``, which blocks headless runs.
+Modern replacements for the book's TF1 code: tensorboardX's ``SummaryWriter`` (the one PyTorch's
+``torch.utils.tensorboard`` grew from) instead of ``tf.compat.v1.Summary`` and the Keras TensorBoard callback;
+a resumed run opens it with ``purge_step``, so TensorBoard hides what a crash wrote after the
+checkpoint. The model's architecture is Keras's own ``model.summary()``. The plot is saved as a
+PNG with matplotlib's Agg backend instead of ``plt.show()``, which blocks headless runs.
 """
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 import time
-from typing import Any, Optional, Sequence
+from typing import Any, Iterator, Optional, Sequence, TextIO
 
 import numpy as np
 
-from fn_framework.errors import UserError
-from fn_framework.files import atomic_path
-from fn_framework.monitor import MonitorFile
+from fn_framework.run.errors import UserError
+from fn_framework.run.folders import atomic_path
 
 
 class Logger:
@@ -38,91 +37,79 @@ class Logger:
         if not os.access(self.log_dir, os.W_OK):
             raise UserError(f"the log folder {self.log_dir} is not writable")
         self._writer: Any = None
+        self._close_writer: Any = None
+        self._purge_step: Optional[int] = None
         self._monitor: Optional[MonitorFile] = None
 
     # TensorBoard -----------------------------------------------------------
+    #: The writer's thread writes its file to disk this often (seconds): a live TensorBoard sees
+    #: the run's scalars, text and images this late at most; ``flush`` writes everything at once.
+    flush_seconds = 10
+
     @property
     def writer(self) -> Any:
-        """TensorBoard's event file writer, created on first use; closed (its queue written) when the Logger goes or the process ends."""
+        """tensorboardX's ``SummaryWriter``, created on first use (a run that writes nothing leaves no
+        event file); closed, its queue written, by ``flush``, when the Logger goes or the process ends.
+        """
         if self._writer is None:
             import weakref
 
-            from tensorboard.summary.writer.event_file_writer import EventFileWriter
+            from tensorboardX import SummaryWriter
 
-            self._writer = EventFileWriter(self.log_dir, filename_suffix=".v2")
-            weakref.finalize(self, self._writer.close)
+            # tensorboardX names the file by the second and the host; two writers of one second in one
+            # folder would share it: the fraction of the second and the process keep them apart, in order
+            suffix = f".{time.time_ns() % 10**9:09d}.{os.getpid()}"
+            self._writer = SummaryWriter(self.log_dir, purge_step=self._purge_step,
+                                         flush_secs=self.flush_seconds, filename_suffix=suffix)
+            if self._purge_step is not None:
+                # TensorBoard's Python loader (``--load_fast=false``) takes a run's first SessionLog START for
+                # the start of the run and purges on the next one only: a second START makes it purge too
+                from tensorboardX.proto.event_pb2 import Event, SessionLog
+
+                self._writer.file_writer.add_event(Event(session_log=SessionLog(status=SessionLog.START)),
+                                                   step=self._purge_step)
+            self._writer.purge_step = self._purge_step = None  # the file holds it: a reopened writer must not repeat it
+            self._close_writer = weakref.finalize(self, self._writer.close)
         return self._writer
 
-    def _add(self, step: int, name: str, tensor: Any, metadata: Any) -> None:
-        from tensorboard.compat.proto import event_pb2, summary_pb2
+    def resume_from(self, step: int) -> None:
+        """Resuming a run checkpointed at env step ``step``: TensorBoard drops the events a crash wrote after it.
 
-        value = summary_pb2.Summary.Value(tag=name, tensor=tensor, metadata=metadata)
-        self.writer.add_event(event_pb2.Event(wall_time=time.time(), step=int(step),
-                                              summary=summary_pb2.Summary(value=[value])))
+        Events are written at env steps, so the ones past ``step`` are the crashed run's, which the resumed
+        run writes again (``monitor.csv`` is cut back to the checkpoint's rows likewise). The next writer
+        opens with ``purge_step=step + 1``: tensorboardX writes a SessionLog START there, on which
+        TensorBoard's Python loaders (``EventAccumulator``, ``--load_fast=false``) drop the events read
+        before it whose step is ``step + 1`` or more. The old event files stay as they are. TensorBoard's
+        default loader, its Rust data server, ignores SessionLog: it drops a tag's points from the step of
+        that tag's next point on, so an old point before the resumed run's first one of its tag stays.
+        """
+        self.flush()  # a writer already open: the next one begins with the purge
+        self._purge_step = int(step) + 1
 
     def set_model(self, model: Any) -> None:
-        """Record the model's architecture as a TensorBoard text summary (``model_table``: never cropped)."""
-        self.write_text("model", model_table(model))
+        """Record the model's architecture, Keras's ``model.summary()`` whole, as a TensorBoard text summary."""
+        self.write_text("model", model_summary(model))
 
     def write_text(self, name: str, text: str, step: int = 0) -> None:
-        """A monospaced text block (the run's config) in TensorBoard's Text tab."""
-        from tensorboard.plugins.text.metadata import create_summary_metadata
-        from tensorboard.util.tensor_util import make_tensor_proto
+        """A monospaced text block (the run's config) in TensorBoard's Text tab (tag ``<name>/text_summary``).
 
-        block = "\n".join(f"    {line}" for line in text.splitlines())
-        self._add(step, name, make_tensor_proto(np.array(block, dtype=object)), create_summary_metadata(None, None))
-        self.writer.flush()
-
-    def cut_events(self, last_step: int) -> int:
-        """Resuming: drop the TensorBoard events written after the checkpoint (``step > last_step``).
-
-        A run that crashed after its checkpoint wrote scalars the resumed run writes again; as
-        ``monitor.csv`` is cut back to the checkpoint's rows, the event files are rewritten into
-        one without them (the first file's name keeps its place in TensorBoard's order; a torn
-        last record is dropped). Returns how many events were dropped.
+        TensorBoard renders text as Markdown: every line indented by 4 spaces makes one code block.
         """
-        import glob
-
-        import tensorflow as tf
-        from tensorboard.compat.proto import event_pb2
-
-        files = sorted(glob.glob(os.path.join(self.log_dir, "events.out.tfevents.*")))
-        if not files or self._writer is not None:
-            return 0
-        dropped = 0
-        tmp = os.path.join(self.log_dir, ".events.resume.tmp")  # no "tfevents" in it: TensorBoard skips it
-        with tf.io.TFRecordWriter(tmp) as out:
-            for path in files:
-                try:
-                    for record in tf.data.TFRecordDataset(path):
-                        data = record.numpy()
-                        if event_pb2.Event.FromString(data).step > last_step:
-                            dropped += 1
-                        else:
-                            out.write(data)
-                except tf.errors.DataLossError:
-                    dropped += 1  # the record a crash cut in half
-        if dropped == 0:
-            os.remove(tmp)
-            return 0
-        os.replace(tmp, files[0])
-        for path in files[1:]:
-            os.remove(path)
-        return dropped
+        self.writer.add_text(name, "\n".join(f"    {line}" for line in text.splitlines()), int(step))
 
     def path_of(self, file_name: str) -> str:
         return os.path.join(self.log_dir, file_name)
 
     def write(self, index: int, name: str, value: float) -> None:
         """Write one scalar ``name`` at step ``index``."""
-        from tensorboard.plugins.scalar.metadata import create_summary_metadata
-        from tensorboard.util.tensor_util import make_tensor_proto
-
-        self._add(index, name, make_tensor_proto(np.float32(value)), create_summary_metadata(None, None))
+        self.writer.add_scalar(name, float(value), int(index))
 
     def flush(self) -> None:
+        """Write every event so far to disk: the file is closed (tensorboardX's own ``flush`` leaves its
+        queue unwritten); a later write opens another file in the folder, which TensorBoard reads after it."""
         if self._writer is not None:
-            self._writer.flush()
+            self._close_writer()
+            self._writer = self._close_writer = None
 
     def write_image(self, index: int, frames: Sequence[np.ndarray]) -> None:
         """Write the last channel of each observed state, tiled row by row into one grayscale image at step ``index``.
@@ -134,12 +121,6 @@ class Logger:
         The book's scaling: states with negative values are mapped around 128,
         others stretched to the full 0..255 range, both judged on the last frame.
         """
-        import io
-
-        from PIL import Image
-        from tensorboard.plugins.image.metadata import create_summary_metadata
-        from tensorboard.util.tensor_util import make_tensor_proto
-
         last_frames = [np.asarray(f)[..., -1].astype(np.float32) for f in frames]
         reference = last_frames[-1]
         if np.min(reference) < 0:
@@ -147,13 +128,7 @@ class Logger:
         else:
             scale, offset = 255.0 / max(float(np.max(reference)), 1e-8), 0.0
         images = [np.clip(f * scale + offset, 0, 255).astype(np.uint8) for f in last_frames]
-        sheet = contact_sheet(images)
-        png = io.BytesIO()
-        Image.fromarray(sheet).save(png, format="PNG")
-        tensor = make_tensor_proto(np.array([str(sheet.shape[1]).encode(), str(sheet.shape[0]).encode(),
-                                             png.getvalue()], dtype=object))
-        self._add(index, "observation", tensor, create_summary_metadata(None, None))
-        self.writer.flush()
+        self.writer.add_image("observation", contact_sheet(images), int(index), dataformats="HW")
 
     # Console and figures ---------------------------------------------------
     def describe(self, name: str, values: Sequence[float], episode: int = -1, step: int = -1) -> None:
@@ -213,31 +188,37 @@ class Logger:
             self._monitor = None
 
 
-def model_table(model: Any) -> str:
-    """Layers, output shapes and parameter counts as a plain table, whole.
+#: The width of ``model_summary``'s table: room for long layer names, never a cropped ``Param #`` column.
+MODEL_SUMMARY_WIDTH = 120
 
-    Keras 3's ``summary`` crops its table to the terminal's width, 80 columns when stdout is
-    not a terminal, which cuts off the ``Param #`` column; this table is as wide as it needs.
+
+def model_summary(model: Any, line_length: int = MODEL_SUMMARY_WIDTH) -> str:
+    """Keras's ``model.summary()`` as plain text, whole: every layer, its output shape and ``Param #``.
+
+    Keras draws the table with rich, whose console crops it to the terminal's width: 80 columns when
+    stdout is not a terminal (115 in Jupyter), which cuts off the ``Param #`` column. The console is
+    told the table's width (``COLUMNS``) while Keras draws; with ``print_fn`` it writes no markup,
+    only the table's box-drawing characters.
     """
-    rows = [("Layer (type)", "Output Shape", "Param #")]
-    for layer in model.layers:
-        try:
-            shape = str(tuple(layer.output.shape)).replace(",)", ")")
-        except (AttributeError, ValueError):  # a layer used twice, or not built
-            shape = "?"
-        rows.append((f"{layer.name} ({type(layer).__name__})", shape, f"{layer.count_params():,}"))
-    widths = [max(len(row[i]) for row in rows) for i in range(3)]
-    line = "-" * (sum(widths) + 6)
-    table = [f'Model: "{model.name}"', line]
-    for k, row in enumerate(rows):
-        table.append(f"{row[0]:<{widths[0]}}   {row[1]:<{widths[1]}}   {row[2]:>{widths[2]}}")
-        if k == 0:
-            table.append(line)
-    trainable = sum(int(np.prod(w.shape)) for w in model.trainable_weights)
-    total = sum(int(np.prod(w.shape)) for w in model.weights)
-    table += [line, f"Total params: {total:,}", f"Trainable params: {trainable:,}",
-              f"Non-trainable params: {total - trainable:,}"]
-    return "\n".join(table)
+    lines: list[str] = []
+    with _environment(COLUMNS=str(line_length), JUPYTER_COLUMNS=str(line_length)):
+        model.summary(line_length=line_length, print_fn=lambda text, **kwargs: lines.append(text))
+    return "\n".join(line.rstrip() for line in "\n".join(lines).splitlines())
+
+
+@contextlib.contextmanager
+def _environment(**values: str) -> Iterator[None]:
+    """Set environment variables for the ``with`` block, as they were after it."""
+    old = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in old.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def contact_sheet(images: Sequence[np.ndarray], separator: int = 128) -> np.ndarray:
@@ -250,3 +231,69 @@ def contact_sheet(images: Sequence[np.ndarray], separator: int = 128) -> np.ndar
         top, left = (k // columns) * (height + 1), (k % columns) * (width + 1)
         sheet[top : top + height, left : left + width] = image
     return sheet
+
+
+class MonitorFile:
+    """Append one ``r,l,t`` row per finished episode, flushed at once."""
+
+    FILE_NAME = "monitor.csv"
+
+    def __init__(self, path: str, env_id: str, resume_rows: Optional[int] = None) -> None:
+        """A new file, or with ``resume_rows`` the old one cut to its first rows (the checkpoint's episodes).
+
+        A crash after the last checkpoint leaves rows of episodes the resumed run plays again;
+        cutting them keeps one row per episode. A damaged file keeps the rows that still read.
+        """
+        self.path = path
+        self.t_start = time.time()
+        self._file: Optional[TextIO] = None
+        rows: list[str] = []
+        if resume_rows is not None and os.path.exists(path):
+            rows, t_start = _read(path)
+            rows = rows[:resume_rows]
+            self.t_start = t_start if t_start is not None else self.t_start  # "t" keeps growing across resumes
+        from fn_framework.run.folders import atomic_path
+
+        with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8") as f:
+            f.write("#" + json.dumps({"t_start": self.t_start, "env_id": env_id}) + "\n")
+            f.write("r,l,t\n" + "".join(row + "\n" for row in rows))
+        self._file = open(path, "a", encoding="utf-8")
+
+    def write(self, episode_return: float, length: int) -> None:
+        t = round(time.time() - self.t_start, 6)
+        self._file.write(f"{round(float(episode_return), 6)},{int(length)},{t}\n")
+        self._file.flush()
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+
+
+def _read(path: str) -> tuple[list[str], Optional[float]]:
+    """The well-formed ``r,l,t`` rows of a monitor file and its ``t_start`` (None if unreadable)."""
+    with open(path, encoding="utf-8", errors="replace") as f:
+        lines = f.read().splitlines()
+    t_start = None
+    try:
+        t_start = float(json.loads(lines[0][1:])["t_start"])
+    except (IndexError, ValueError, KeyError, TypeError):
+        pass
+    rows = []
+    for line in lines[1:]:
+        parts = line.split(",")
+        try:
+            if len(parts) == 3:
+                float(parts[0]), int(parts[1]), float(parts[2])
+                rows.append(line)
+        except ValueError:
+            continue
+    return rows, t_start
+
+
+def read_monitor(path: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A ``monitor.csv``'s episodes: returns, lengths and seconds since the start (damaged rows skipped)."""
+    rows, _ = _read(path)
+    parts = [row.split(",") for row in rows]
+    return (np.array([float(p[0]) for p in parts], np.float32), np.array([int(p[1]) for p in parts], np.int64),
+            np.array([float(p[2]) for p in parts], np.float64))

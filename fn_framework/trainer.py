@@ -1,12 +1,31 @@
-"""The book's Trainer: one loop shared by every agent (``fn_framework/loop.py``), with hooks.
+"""The book's Trainer: the one loop every agent shares, with the book's hooks.
 
-Subclasses fill in ``episode_begin``, ``begin_train``, ``step`` and ``episode_end``
-exactly as in the book. The loop keeps ``reward_log``, prints the book's report every
-``report_interval`` episodes and stops cleanly on Ctrl-C/SIGTERM; the rest of a run is
-callbacks (``fn_framework/callbacks.py``): the ``reward`` scalar (on the env-step axis, as
-SB3 and CleanRL do) and ``monitor.csv`` row of every episode, the budgets (env steps,
-minutes), the optional greedy evaluations, the best model, a progress bar on a terminal.
-This module holds the hooks, ``--resume`` and the book's helpers.
+Subclasses fill in ``episode_begin``, ``begin_train``, ``step`` and ``episode_end`` exactly as in
+the book. The loop steps a Gymnasium vector env whose copy 0 is the run's own env (the book's
+single env is n = 1, seeded as the run seeded it, so the book's rows are unchanged); trainers that
+step several copies (PPO, ``--n-envs``) get copies 1.. from the run's ``env_factory``. It keeps
+the book's bookkeeping (``reward_log``, the report every ``report_interval`` episodes), stops
+cleanly on Ctrl-C/SIGTERM and continues a ``--resume``d run. Everything else a run does is a
+callback (``fn_framework/run/callbacks.py``), told after every vector step and every episode of
+every copy: ``monitor.csv``, TensorBoard, the budgets, the greedy evaluations, the best model,
+the progress bar. The hooks are called as the book calls them:
+
+* ``episode_begin(i, agent)`` / ``episode_end(i, length, agent)`` for each episode of each copy,
+  numbered in the order they begin and end; ``env_index`` is the copy whose episode it is;
+* ``begin_train(i, agent)`` once, when ``experiences`` is full (or after ``initial_count`` episodes);
+* ``step(i, step_count, agent, experience)`` once per vector step with copy 0's ``Experience``
+  (``step_count`` is its step in its episode); ``vector_step`` holds every copy's transitions
+  (``VectorStep``) for the trainers that learn from all of them.
+
+Where a step goes is ``store``: by default each copy's transition is appended to ``experiences``
+(the book's deque or the replay memory); on-policy trainers that keep a rollout (A2C, PPO)
+override it. The copies reset themselves in the step that ends an episode (Gymnasium's
+``SAME_STEP`` autoreset), so every step is a transition and ``n_s`` is the episode's true last
+observation at an end; only ``terminated`` is stored as ``d``.
+
+The book keeps its counters as the trainer's attributes (``reward_log``, ``training``,
+``training_count``); here they live in one dataclass, ``trainer.state`` (``TrainerState``, what a
+checkpoint saves), and the attributes of the same names read and write it.
 """
 from __future__ import annotations
 
@@ -15,17 +34,96 @@ import math
 import os
 import re
 import sys
+import time
 from collections import deque
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Optional, Sequence
 
-from fn_framework.config import TrainerConfig
+import gymnasium as gym
+import numpy as np
+from gymnasium.vector import AutoresetMode
+
 from fn_framework.experience import Experience
 from fn_framework.logger import Logger
-from fn_framework.loop import EpisodeLoop
-from fn_framework.trainer_state import TrainerState, install_fields, state_from
+from fn_framework.run.callbacks import (
+    Budget,
+    Callback,
+    CallbackList,
+    GreedyEvaluation,
+    KeepBest,
+    Monitor,
+    ProgressBar,
+    TensorBoard,
+)
+from fn_framework.run.config import TrainerConfig
+from fn_framework.run.signals import stop_on_signal
+from fn_framework.vector import VectorEpisodes, VectorStep, make_vector_env
 
 
-class Trainer(EpisodeLoop):
+@dataclasses.dataclass
+class TrainerState:
+    """The loop's progress: the book's reward log and counters, the best model's score."""
+
+    #: Every finished episode's reward, in the order they ended (the book's).
+    reward_log: list[float] = dataclasses.field(default_factory=list)
+    #: Env steps taken, over every copy.
+    total_steps: int = 0
+    #: Training has begun (the book's flag: a full buffer, or ``initial_count`` episodes).
+    training: bool = False
+    #: Episodes ended since training began (the book's).
+    training_count: int = 0
+    #: The observations' shape as the agent sees them (a resume with other observations is refused).
+    observation_shape: tuple[int, ...] = ()
+    #: The kept model's score (``keep_best``), compared as a tuple; () before the first.
+    best_score: tuple[float, ...] = ()
+    #: A best model has been written to ``model_path``.
+    best_saved: bool = False
+    #: The last 100 episodes' ``(return, length)``: SB3's ``ep_rew_mean``/``ep_len_mean``.
+    recent_episodes: deque[tuple[float, int]] = dataclasses.field(default_factory=lambda: deque(maxlen=100))
+
+
+class StateField:
+    """``trainer.<name>`` is ``trainer.state.<name>``: the book's attribute names over one typed record."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, trainer: Any, owner: type | None = None) -> Any:
+        if trainer is None:
+            return self
+        return getattr(trainer.state, self.name)
+
+    def __set__(self, trainer: Any, value: Any) -> None:
+        setattr(trainer.state, self.name, value)
+
+
+def install_fields(cls: type, state_class: type) -> None:
+    """Give ``cls`` a ``StateField`` for each field of ``state_class`` it does not have yet."""
+    for field in dataclasses.fields(state_class):
+        if not isinstance(cls.__dict__.get(field.name), StateField):
+            descriptor = StateField()
+            descriptor.__set_name__(cls, field.name)
+            setattr(cls, field.name, descriptor)
+
+
+def state_values(state: TrainerState) -> dict[str, Any]:
+    """The fields as a plain dict (what a checkpoint pickles: a renamed class does not make it unreadable)."""
+    return {field.name: getattr(state, field.name) for field in dataclasses.fields(state)}
+
+
+def state_from(state_class: type, values: dict[str, Any]) -> TrainerState:
+    """``state_class`` from ``state_values``'s dict; ValueError for a field it does not declare."""
+    names = {field.name for field in dataclasses.fields(state_class)}
+    unknown = sorted(set(values) - names)
+    if unknown:
+        raise ValueError(f"{state_class.__name__} has no field {', '.join(unknown)}")
+    state = state_class(**values)
+    if isinstance(state.recent_episodes, (list, tuple)):
+        state.recent_episodes = deque(state.recent_episodes, maxlen=100)
+    state.best_score, state.observation_shape = tuple(state.best_score), tuple(state.observation_shape)
+    return state
+
+
+class Trainer:
     """Run episodes, collect experiences and call the training hooks.
 
     Args:
@@ -40,8 +138,20 @@ class Trainer(EpisodeLoop):
     #: How ``keep_best`` scores a training episode without evaluations: ``episode`` (its
     #: reward, ties broken by the mean of the recent ones) or ``recent`` (that mean; ties keep).
     best_rule = "episode"
-    #: What a checkpoint keeps of the run (``fn_framework/trainer_state.py``); its fields are attributes too.
+    #: What a checkpoint keeps of the run (``fn_framework/trainer.py``); its fields are attributes too.
     State: type = TrainerState
+
+    #: Callbacks beyond the config's (``make_callbacks``), e.g. the benchmarks' protocol; told last.
+    callbacks: Sequence[Callback] = ()
+    #: The copy whose episode or step the hooks are given (0: the book's env).
+    env_index = 0
+    #: The episodes ``train_loop`` plays (set when it starts).
+    episode_target = 0
+    #: The last vector step: every copy's transitions (None outside the loop).
+    vector_step: Optional[VectorStep] = None
+    #: The book keeps every frame of an observed episode; a perfect Catcher episode has 10 000 of them,
+    #: so TensorBoard's ``observation`` gets at most this many of copy 0's per observation.
+    max_observed_frames = 64
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -55,7 +165,7 @@ class Trainer(EpisodeLoop):
         self.logger = Logger(log_dir, run_name or self.trainer_name)
         self.model_path = model_path or self.logger.path_of(self.file_name)
         self.experiences: Any = self.make_experiences()
-        self.agent: Any = None  # the agent being trained (set by train_loop, fn_framework/loop.py)
+        self.agent: Any = None  # the agent being trained (set by train_loop, fn_framework/trainer.py)
         self.eval_env: Any = None  # the env of the greedy evaluations (``eval_every``)
         #: Makes one more env as the agent sees it (the run sets it): vector-env trainers build their copies with it,
         #: the first with ``render=True`` when the run shows a window.
@@ -144,6 +254,129 @@ class Trainer(EpisodeLoop):
         self.stop_reason = "interrupted"
         return already
 
+    # The loop ----------------------------------------------------------------------
+    @property
+    def n_copies(self) -> int:
+        """Env copies the loop steps: ``n_envs`` (1, the book's, for trainers without the setting)."""
+        return int(getattr(self.config, "n_envs", 1))
+
+    def make_envs(self, env: Any) -> VectorEpisodes:
+        """``env`` as copy 0 (the run's, seeded by it; with its window under ``--render``) and ``n_envs - 1``
+        more from ``env_factory`` (without one: ``config.env`` through ``observe``)."""
+        factory = self.env_factory
+        if factory is None:
+            from fn_framework.run.cli import make_env
+
+            factory = lambda render=False: type(self).observe(make_env(self.config.env, render), self.config)  # noqa: E731
+        first = _Borrowed(env)
+        venv = make_vector_env(lambda render=False: first if render else factory(), self.n_copies,
+                               getattr(self.config, "vector_mode", "sync"),
+                               AutoresetMode.SAME_STEP, render_first=True)
+        return VectorEpisodes(venv)
+
+    def start_training(self, agent: Any) -> None:
+        """Called before the first step of a fresh run (PPO builds its agent here: it learns from its first rollout)."""
+
+    def act_batch(self, agent: Any, states: np.ndarray) -> Any:
+        """One action per copy: the book's ``agent.policy(s)`` for one env, one forward pass (``policy_batch``) for more."""
+        if len(states) == 1:
+            return [agent.policy(states[0])]
+        return agent.policy_batch(states)
+
+    def store(self, step: VectorStep, episode: int, agent: Any) -> None:
+        """Append each copy's transition to ``experiences``; training begins when it is full (the book's rule)."""
+        for j in range(len(step.actions)):
+            self.experiences.append(Experience(step.obs[j], step.actions[j], step.rewards[j], step.next_obs[j],
+                                               bool(step.terminated[j])))
+            if not self.training and len(self.experiences) == self.config.buffer_size:
+                self.begin_train(episode, agent)
+                self.training = True
+
+    def make_callbacks(self) -> list[Callback]:
+        """The run's callbacks from its config (``fn_framework/run/callbacks.py``); ``self.callbacks`` come after."""
+        c = self.config
+        made: list[Callback] = [Monitor(), TensorBoard(self.observe_every, self.max_observed_frames), ProgressBar()]
+        if c.steps > 0 or c.minutes > 0:
+            made.append(Budget(c.steps, c.minutes))
+        if c.eval_every > 0:
+            made.append(GreedyEvaluation(c.eval_every, c.keep_best))
+        if c.keep_best:
+            made.append(KeepBest(by_episode=c.eval_every == 0))
+        return made
+
+    def stop(self, reason: str) -> None:
+        """End the run after this step (its episodes are bookkept): ``budget``, ``interrupted``, a benchmark's goal..."""
+        self.stop_reason = self.stop_reason or reason
+
+    def train_loop(self, env: Any, agent: Any, episode: Optional[int] = None, initial_count: Optional[int] = None,
+                   render: bool = False, observe_interval: Optional[int] = None) -> None:
+        """Play until ``episode`` episodes (default: the config's) have ended or a callback stops the run.
+
+        Training begins when ``experiences`` is full, or after ``initial_count`` episodes if that is
+        positive. ``render``: the run made ``env`` with a window (it draws itself as it steps).
+        """
+        c = self.config
+        self.episode_target = episodes = c.episodes if episode is None else episode
+        initial_count = c.initial_count if initial_count is None else initial_count
+        self.observe_every = c.observe_interval if observe_interval is None else observe_interval
+        n = self.n_copies
+        self.agent, self.train_env = agent, env
+        self.experiences = self.make_experiences()
+        if self.resume_state is not None:
+            self._resume(env, agent)  # the state (counters, ``training``...) and ``experiences`` as they were saved
+        else:
+            self.state = self.fresh_state()
+            self.observation_shape = tuple(env.observation_space.shape)
+            self.start_training(agent)
+        self.stop_reason = ""
+        callbacks = CallbackList([*self.make_callbacks(), *self.callbacks])
+        envs = self.make_envs(env)
+        self.start_time, self.start_steps = time.perf_counter(), self.total_steps
+        callbacks.on_training_start(self)
+        try:
+            with stop_on_signal(self._request_stop):
+                # copy 0 goes on from the run's seeding; the others get seeds from NumPy's (seeded) stream
+                seeds = [None, *np.random.randint(0, 2**31 - 1, size=n - 1)] if n > 1 else None
+                obs = envs.reset(seed=seeds)
+                started = len(self.reward_log)
+                for j in range(n):
+                    self.env_index = j
+                    self.episode_begin(started + j, agent)
+                started += n
+                while len(self.reward_log) < episodes and not self.stop_reason:
+                    step_count = int(envs.lengths[0])
+                    step = self.vector_step = envs.step(self.act_batch(agent, obs))
+                    episode_now = len(self.reward_log)
+                    self.store(step, episode_now, agent)
+                    self.env_index = 0
+                    self.step(episode_now, step_count, agent, Experience(  # total_steps: the steps before (the book's)
+                        step.obs[0], step.actions[0], step.rewards[0], step.next_obs[0], bool(step.terminated[0])))
+                    self.total_steps += n
+                    obs = envs.obs
+                    callbacks.on_step(self)
+                    for copy, episode_return, length in step.episodes:
+                        self.env_index = copy
+                        self.recent_episodes.append((episode_return, length))
+                        self.end_episode(len(self.reward_log), episode_return, length, agent, initial_count)
+                        callbacks.on_episode_end(self, episode_return, length)
+                        if not self.stop_reason and len(self.reward_log) < episodes:
+                            self.episode_begin(started, agent)  # the copy's next episode
+                            started += 1
+        finally:
+            envs.close()
+            self.env_index = 0
+            callbacks.on_training_end(self)
+            self.vector_step = None
+
+    def episode_step(self) -> int:
+        """The env step a finished episode's scalars are written at: one per copy, never shared.
+
+        Copies that end an episode in the same vector step share ``total_steps``, and TensorBoard's
+        loader keeps one value per step, so copy ``j`` writes at the ``j``-th env step of that vector
+        step; the book's single env (n = 1) writes at ``total_steps``.
+        """
+        return self.total_steps - self.n_copies + self.env_index + 1
+
     # Resuming --------------------------------------------------------------------
     def _resume(self, env: Any, agent: Any) -> int:
         """Continue the run in ``resume_state``: experiences, models, optimizer, counters.
@@ -151,7 +384,7 @@ class Trainer(EpisodeLoop):
         Returns the episode to continue from. The agent's models are rebuilt by
         ``reinitialize`` and then given the saved weights.
         """
-        from fn_framework.checkpoint import restore_agent
+        from fn_framework.run.checkpoint import restore_agent
 
         state, self.resume_state = self.resume_state, None
         self.experiences = state["experiences"]
@@ -162,7 +395,7 @@ class Trainer(EpisodeLoop):
             self.reinitialize(next_episode, agent, env)
         self.state = restored  # after reinitialize, whose begin_train may have moved a counter
         restore_agent(agent, state["agent"])
-        self.logger.cut_events(self.total_steps)  # what a crash wrote after the checkpoint goes
+        self.logger.resume_from(self.total_steps)  # TensorBoard drops what a crash wrote after the checkpoint
         return next_episode
 
     def reinitialize(self, episode: int, agent: Any, env: Any) -> None:
@@ -207,3 +440,10 @@ class Trainer(EpisodeLoop):
 
 
 install_fields(Trainer, TrainerState)
+
+
+class _Borrowed(gym.Wrapper):
+    """The run's env as copy 0: the vector env's ``close`` leaves it open (the run closes its own env)."""
+
+    def close(self) -> None:
+        pass

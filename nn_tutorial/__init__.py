@@ -18,8 +18,3 @@ gradient.py                    nn_tutorial.gradient                 gradients wi
 Every module takes ``--out DIR`` (where PNGs go, default ``logs/nn_tutorial``) and, where randomness matters,
 ``--seed N``; each has ``main(argv)`` and a ``run(...) -> dict`` that returns the numbers it prints.
 """
-from fn_framework.quiet import quiet_start
-
-# Before TensorFlow is imported by any module here: its start-up lines stay out of the tutorial's output
-# (--verbose or BABY_STEPS_VERBOSE=1 keeps them).
-quiet_start()

@@ -22,8 +22,13 @@ def make_parser(module: str, doc: str | None, *, seed: bool = True, epochs: int 
 
 
 def quiet_single_thread() -> None:
-    """One inter-op thread: runs repeat exactly and do not fight other jobs for cores (a no-op once TF started)."""
-    import tensorflow as tf
+    """TensorFlow loaded without its start-up lines (``--verbose`` keeps them), with one inter-op thread.
+
+    One inter-op thread: runs repeat exactly and do not fight other jobs for cores (a no-op once TF started).
+    """
+    from fn_framework.run.quiet import import_tensorflow
+
+    tf = import_tensorflow()
 
     try:
         tf.config.threading.set_inter_op_parallelism_threads(1)

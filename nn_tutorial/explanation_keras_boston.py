@@ -10,10 +10,10 @@ Dense(13, softplus, L1 regulariser "l1") -> Dense(1), loss "mean_squared_error",
 Changed, because the book's settings fail on this data set:
 - the target is standardised with the training mean and std (and predictions mapped back): diabetes targets
   (25..346, mean 152) are ~7x Boston's prices, and plain SGD at lr 0.01 on the raw MSE diverges to NaN;
-- 100 epochs instead of 8: with ~300 samples (10 SGD steps an epoch) 8 epochs give R^2 0.02..0.07 (0.2 at 30).
-  The net is still underfit, and BatchNormalization's moving variance, which prediction uses, has only come
-  down from 1 to 0.44 while these pre-scaled features have variance 0.0023. At 100 epochs the moving statistics
-  have converged and R^2 is 0.96..0.99 of LinearRegression's (0.39..0.49 on seeds 0..5). ``--epochs 8`` runs
+- 100 epochs instead of 8: with ~300 samples (10 SGD steps an epoch) 8 epochs leave the net underfit, and
+  BatchNormalization's moving variance, which prediction uses, still far from the tiny variance of these
+  pre-scaled features (it starts at 1 and moves a little each step). By 100 epochs the moving statistics have
+  converged and R^2 comes close to LinearRegression's (figures: benchmarks/README.md). ``--epochs 8`` runs
   the book's count.
 """
 from __future__ import annotations

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from fn_framework.monitor import read_monitor
+from fn_framework.logger import read_monitor
 
 #: TensorFlow's C++ start-up lines: noise in a notebook.
 _NOISE = ("I0000", "E0000", "W0000", "WARNING: All log messages before absl::InitializeLog()")

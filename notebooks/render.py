@@ -183,10 +183,9 @@ def main(argv: Any = None) -> int:
             nbformat.write(notebook, path)
             print(f"{name}: {os.path.getsize(path) / 1e3:.0f} kB")
         return 0
-    sys.path.insert(0, ROOT)
-    from fn_framework.quiet import quiet_start
+    from fn_framework.run.quiet import import_tensorflow
 
-    quiet_start()
+    import_tensorflow()
     for name in args.names:
         size, seconds = render(name, args.fast)
         print(f"{name}: {size / 1e3:.0f} kB, {seconds:.0f} s", flush=True)

@@ -1,10 +1,10 @@
 """Train the book's DQN agent on Catcher (or its test mode on CartPole), or play with it.
 
     python scripts/dqn_agent.py                                 # the book's: Catcher-v0, 1200 episodes, lr 1e-4
-    python scripts/dqn_agent.py --preset modern --minutes 3     # Catcher learned in about 2 minutes on 2 cores
+    python scripts/dqn_agent.py --preset modern --minutes 3     # smaller frames, fewer gradient steps: Catcher on a CPU
     python scripts/dqn_agent.py --play                          # play with the best saved model
     python scripts/dqn_agent.py --test                          # the book's test mode: CartPole-v0, Dense net
-    python scripts/dqn_agent.py --test --preset zoo             # SB3's schedule: CartPole-v1 in seconds
+    python scripts/dqn_agent.py --test --preset zoo             # SB3's schedule: 128 gradient steps per compiled call
     python scripts/dqn_agent.py --test --play
 
 Models go to ``logs/dqn/`` (``logs/dqn_test/`` in test mode): ``dqn_agent.keras``
@@ -21,14 +21,8 @@ Every setting, the presets and their reasons: ``--help`` and agents/dqn_config.p
 
 from __future__ import annotations
 
-import os
-import sys
-
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-
-import envs  # noqa: E402,F401  (registers Catcher-v0)
-from agents.presets import spec  # noqa: E402
-from fn_framework.run import main  # noqa: E402
+from agents.presets import spec
+from fn_framework.run.cli import main
 
 SPEC = spec("dqn")  # its registration: agents/dqn_config.py
 

@@ -12,15 +12,11 @@ book's play did. With the book's settings training begins when the replay of 100
 is full, after 500 episodes of random play. Every setting, the presets and their reasons:
 ``--help`` and agents/policy_gradient_continuous_config.py.
 """
+
 from __future__ import annotations
 
-import os
-import sys
-
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-
-from agents.presets import spec  # noqa: E402
-from fn_framework.run import main  # noqa: E402
+from agents.presets import spec
+from fn_framework.run.cli import main
 
 SPEC = spec("policy_gradient_continuous")  # its registration: agents/policy_gradient_continuous_config.py
 

@@ -1,7 +1,7 @@
 """Train PPO on Catcher (or CartPole in test mode) with vector envs, or play with the saved agent.
 
     python scripts/ppo_agent.py                          # Catcher-v0, the book's CNN, 8 envs (the RL-Zoo's Atari PPO)
-    python scripts/ppo_agent.py --preset fast --minutes 3     # the fastest measured on Catcher: >= 54 after 60 s
+    python scripts/ppo_agent.py --preset fast --minutes 3     # the fastest measured on Catcher (benchmarks/README.md)
     python scripts/ppo_agent.py --test --preset zoo      # test mode: a Dense 64-64 net on CartPole-v0 (RL-Zoo values)
     python scripts/ppo_agent.py [--test] --play          # load the saved model and play 5 episodes
     python scripts/ppo_agent.py --vector-mode async      # each env copy in a subprocess of its own
@@ -14,14 +14,8 @@ they are printed as SB3's table. ``--render`` while training: one window, the fi
 
 from __future__ import annotations
 
-import os
-import sys
-
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-
-import envs  # noqa: E402,F401  (registers Catcher-v0)
-from agents.presets import spec  # noqa: E402
-from fn_framework.run import main  # noqa: E402
+from agents.presets import spec
+from fn_framework.run.cli import main
 
 SPEC = spec("ppo")  # its registration: agents/ppo_config.py
 

@@ -1,6 +1,6 @@
 """Retrain the agents shipped in ``models/`` reproducibly, score them, and write ``models/README.md``.
 
-    python scripts/train_shipped_models.py              # all of them (about 15 minutes on 2 cores)
+    python scripts/train_shipped_models.py              # all of them (models/README.md: minutes each)
     python scripts/train_shipped_models.py --only dqn   # one run name
 
 Each agent is trained by its own script with a fixed preset, seed and budget into a
@@ -21,9 +21,8 @@ import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MODELS = os.path.join(ROOT, "models")
-sys.path.insert(0, ROOT)
 
-from fn_framework.monitor import read_monitor  # noqa: E402
+from fn_framework.logger import read_monitor
 
 #: run name -> (script, training flags, seed, play flags, model file)
 SHIPPED = {

@@ -74,7 +74,7 @@ def test_protocol_counts_a_vector_step_of_several_copies_once():
 
 @pytest.mark.parametrize("run_name", sorted(TABLE))
 def test_every_preset_is_a_config_of_its_trainer_and_best_resolves(run_name):
-    from fn_framework.registry import trainer_class
+    from fn_framework.run.registry import trainer_class
 
     presets, best, notes = TABLE[run_name]
     assert "book" in presets and best in presets

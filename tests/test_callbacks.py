@@ -10,7 +10,7 @@ from types import SimpleNamespace  # noqa: E402
 
 import numpy as np  # noqa: E402
 
-from fn_framework.callbacks import Budget, Callback, TensorBoard  # noqa: E402
+from fn_framework.run.callbacks import Budget, Callback, TensorBoard  # noqa: E402
 from tests.test_framework import RandomAgent, ScriptedEnv  # noqa: E402
 
 

@@ -7,8 +7,8 @@ import pytest
 
 from agents.observers import CartPoleObserver
 from agents.value_function import ValueFunctionTrainer
-from fn_framework.checkpoint import agent_state, load_checkpoint, restore_agent, save_checkpoint
-from fn_framework.env_setup import seed_everything
+from fn_framework.run.checkpoint import agent_state, load_checkpoint, restore_agent, save_checkpoint
+from fn_framework.run.cli import seed_everything
 
 
 def test_checkpoint_restores_the_declared_models_optimizer_and_state(tmp_path):
@@ -16,7 +16,7 @@ def test_checkpoint_restores_the_declared_models_optimizer_and_state(tmp_path):
     import tensorflow as tf
 
     from fn_framework import FNAgent
-    from fn_framework.trainer_state import TrainerState, state_from, state_values
+    from fn_framework.trainer import TrainerState, state_from, state_values
 
     class Holder(FNAgent):
         def __init__(self):

@@ -8,7 +8,7 @@ import pytest
 
 from agents.differences import PATH, markdown
 from agents.presets import TABLE, get
-from fn_framework.config import book_settings, field_docs, format_config
+from fn_framework.run.config import book_settings, field_docs, format_config
 
 #: The book's values, transcribed from icoxfog417/baby-steps-of-rl-ja FN/*.py (trainer defaults and the
 #: scripts' main()). A config default that differs from these must be listed in its class's BOOK.
@@ -136,22 +136,22 @@ def test_each_mode_has_its_own_run_folder_and_tensorboard_uses_env_steps(script,
     folder = tmp_path / "dqn_test"
     assert (folder / "dqn_agent_test.keras").exists() and not (tmp_path / "dqn").exists()
     events = EventAccumulator(str(folder), size_guidance={"tensors": 0}).Reload()
-    rewards = events.Tensors("reward")
+    rewards = events.Scalars("reward")
     lengths = [int(r.split(",")[1]) for r in (folder / "monitor.csv").read_text().splitlines()[2:]]
     steps = [sum(lengths[: i + 1]) for i in range(len(lengths))]
     assert [e.step for e in rewards] == steps  # the env-step axis
-    assert [e.step for e in events.Tensors("episode")] == steps
-    config_text = events.Tensors("config")[0].tensor_proto.string_val[0].decode()
+    assert [e.step for e in events.Scalars("episode")] == steps
+    config_text = events.Tensors("config/text_summary")[0].tensor_proto.string_val[0].decode()
     assert "    learning_rate = 0.001" in config_text
-    model_text = events.Tensors("model")[0].tensor_proto.string_val[0].decode()
+    model_text = events.Tensors("model/text_summary")[0].tensor_proto.string_val[0].decode()
     assert all(line.startswith("    ") for line in model_text.splitlines())  # one monospaced block
     assert "Param #" in model_text  # whole: Keras 3's summary crops it to 80 columns off a terminal
     assert not any(re.search("checkpoint", p.name) for p in folder.iterdir())
 
 
 def test_action_spaces_are_checked_against_what_the_agent_takes(script, tmp_path):
-    from fn_framework.env_setup import make_env
-    from fn_framework.errors import UserError
+    from fn_framework.run.cli import make_env
+    from fn_framework.run.errors import UserError
 
     assert make_env("Pendulum-v1", actions="box").action_space.shape == (1,)
     with pytest.raises(UserError, match="needs continuous"):

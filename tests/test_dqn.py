@@ -14,11 +14,10 @@ import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
 from agents.dqn import DeepQNetworkAgent, DeepQNetworkAgentTest, DeepQNetworkTrainer, td_target  # noqa: E402
 from fn_framework import Experience  # noqa: E402
-from fn_framework.best import KeepBest  # noqa: E402
+from fn_framework.run.callbacks import KeepBest  # noqa: E402
 
 SCRIPT = str(ROOT / "scripts" / "dqn_agent.py")
 
@@ -287,11 +286,10 @@ def test_script_test_mode_trains_and_plays(tmp_path: Path) -> None:
 
 def _scalars(folder: Path, tag: str) -> list[float]:
     from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
-    from tensorboard.util.tensor_util import make_ndarray
 
-    events = EventAccumulator(str(folder), size_guidance={"tensors": 0})
+    events = EventAccumulator(str(folder), size_guidance={"scalars": 0})
     events.Reload()
-    return [float(make_ndarray(e.tensor_proto)) for e in events.Tensors(tag)]
+    return [e.value for e in events.Scalars(tag)]
 
 
 def test_script_runs_sb3s_schedule(tmp_path: Path) -> None:

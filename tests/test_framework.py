@@ -3,14 +3,13 @@ from __future__ import annotations
 
 import json
 import os
-import struct
 
 import gymnasium as gym
 import numpy as np
 import pytest
 
 from fn_framework import Experience, FNAgent, Logger, Observer, Trainer
-from fn_framework.files import atomic_path
+from fn_framework.run.folders import atomic_path
 
 
 class ScriptedEnv(gym.Env):
@@ -130,13 +129,11 @@ def test_logger_event_file_and_monitor_csv_read_back(tmp_path):
     log_dir = trainer.logger.log_dir
     assert log_dir == os.path.join(str(tmp_path), "")[:-1] or log_dir.startswith(str(tmp_path))
 
-    events = EventAccumulator(log_dir, size_guidance={"tensors": 0})
+    events = EventAccumulator(log_dir)
     events.Reload()
-    rewards = [(e.step, float(np.asarray(struct.unpack("f", e.tensor_proto.tensor_content)[0])
-                            if e.tensor_proto.tensor_content else e.tensor_proto.float_val[0]))
-               for e in events.Tensors("reward")]
+    rewards = [(e.step, e.value) for e in events.Scalars("reward")]
     assert rewards == [(3, 3.0), (5, 2.0), (9, 4.0)]  # keyed by env steps, as SB3 and CleanRL do
-    assert [e.step for e in events.Tensors("episode")] == [3, 5, 9]
+    assert [e.step for e in events.Scalars("episode")] == [3, 5, 9]
 
     with open(os.path.join(log_dir, "monitor.csv"), encoding="utf-8") as f:
         lines = f.read().splitlines()
@@ -165,14 +162,13 @@ def test_logger_plot_and_images(tmp_path, capsys):
 
     frames = [np.full((6, 5, 4), 0.25 * k, np.float32) for k in range(1, 4)]
     logger.write_image(7, frames)
-    events = EventAccumulator(logger.log_dir, size_guidance={"tensors": 0})
+    logger.flush()
+    events = EventAccumulator(logger.log_dir)
     events.Reload()
-    (event,) = events.Tensors("observation")
-    # A TensorBoard image is [width, height, png, ...]: one PNG, the 3 frames of 6x5 tiled 2 + 1 with 1-pixel lines.
-    assert event.step == 7
-    assert list(event.tensor_proto.string_val[:2]) == [b"11", b"13"]
-    assert len(event.tensor_proto.string_val) == 2 + 1
-    sheet = tf.io.decode_png(event.tensor_proto.string_val[2]).numpy()[..., 0]
+    (event,) = events.Images("observation")
+    # One PNG: the 3 frames of 6x5 tiled 2 + 1 with 1-pixel lines.
+    assert (event.step, event.width, event.height) == (7, 11, 13)
+    sheet = tf.io.decode_png(event.encoded_image_string).numpy()[..., 0]
     assert sheet.shape == (13, 11)
     assert (sheet[:6, :5] == 85).all() and (sheet[:6, 6:] == 170).all() and (sheet[7:, :5] == 255).all()
     assert (sheet[6, :] == 128).all() and (sheet[:, 5] == 128).all() and (sheet[7:, 6:] == 128).all()

@@ -35,15 +35,12 @@ def test_observations_the_agent_cannot_read_are_one_line(script, tmp_path):
 
 
 def _reward_steps(folder) -> list[int]:  # type: ignore[no-untyped-def]
-    """The steps of the ``reward`` scalar in the run's event files, as TensorBoard reads them."""
+    """The steps of the ``reward`` scalar in the run's event files, as TensorBoard reads them (a resume's purge too)."""
     from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
-    steps = []
-    for path in sorted(folder.glob("events.out.tfevents.*")):
-        events = EventAccumulator(str(path), size_guidance={"tensors": 0})
-        events.Reload()
-        steps += [e.step for e in events.Tensors("reward")] if "reward" in events.Tags()["tensors"] else []
-    return steps
+    events = EventAccumulator(str(folder), size_guidance={"scalars": 0})
+    events.Reload()
+    return [e.step for e in events.Scalars("reward")] if "reward" in events.Tags()["scalars"] else []
 
 
 def test_resume_refuses_another_agents_checkpoint_and_never_writes_a_row_twice(script, tmp_path):
@@ -152,8 +149,8 @@ def test_a_full_disk_is_one_line_and_keeps_the_last_good_run(script, tmp_path):
             line = one_error_line(script("value_function_agent.py", "--resume", "--episodes", "70", *logs))
             assert "No space left on device" in line, (free_kb, line)
             assert (folder / "run_state" / "state.pkl").read_bytes() == state  # the last good checkpoint
-            leftovers = [p.name for p in folder.rglob("*") if ".tmp" in p.name or p.name == "run.lock"]
-            assert leftovers == [], leftovers
+            leftovers = [p.name for p in folder.rglob("*") if ".tmp" in p.name]
+            assert leftovers == [], leftovers  # the empty lock file beside the folder may stay: it refuses nothing
         (disk / "filler").unlink()
         played = script("value_function_agent.py", "--play", "--episodes", "1", *logs)
         assert played.returncode == 0, played.stderr[-2000:]
@@ -161,3 +158,107 @@ def test_a_full_disk_is_one_line_and_keeps_the_last_good_run(script, tmp_path):
         assert resumed.returncode == 0 and len((folder / "monitor.csv").read_text().splitlines()) == 2 + 70
     finally:
         subprocess.run(["umount", str(disk)], check=False)
+
+
+# --- the run folder's lock: the kernel's, released however the run ends ----------------------
+
+def _hold_run_folder(folder) -> subprocess.Popen:  # type: ignore[no-untyped-def]
+    """Another process that claims ``folder`` as a run does and holds it until killed."""
+    code = ("import sys\nfrom fn_framework.run.folders import run_folder\n"
+            "with run_folder(sys.argv[1], resume=True, fresh=False):\n"
+            "    print('held', flush=True)\n    sys.stdin.read()\n")
+    holder = subprocess.Popen([sys.executable, "-c", code, str(folder)], cwd=ROOT, stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True)
+    assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+    return holder
+
+
+def test_the_run_folder_lock_refuses_a_live_holder_and_dies_with_it(tmp_path):
+    import pytest
+
+    from fn_framework.run.errors import UserError
+    from fn_framework.run.folders import lock_path, run_folder
+
+    folder = tmp_path / "logs" / "run"
+    holder = _hold_run_folder(folder)
+    try:
+        for resume, fresh in ((False, False), (True, False), (False, True)):
+            with pytest.raises(UserError) as refused:
+                with run_folder(str(folder), resume=resume, fresh=fresh):
+                    raise AssertionError("claimed a folder another live process holds")
+            assert str(refused.value) == (f"another run is writing to {folder} now; wait for it to end, "
+                                          "or give this one another --log-dir")
+    finally:
+        holder.kill()  # SIGKILL: no finally, no atexit; only the kernel can let go of the lock
+        holder.wait(timeout=30)
+        holder.stdin.close(), holder.stdout.close()  # type: ignore[union-attr]
+    assert holder.returncode == -signal.SIGKILL
+    assert os.path.exists(lock_path(str(folder)))  # the lock file stays; the lock does not
+    claim = ("import sys\nfrom fn_framework.run.errors import UserError\n"
+             "from fn_framework.run.folders import run_folder\n"
+             "try:\n    with run_folder(sys.argv[1], resume=True, fresh=False):\n        print('claimed')\n"
+             "except UserError as error:\n    print(error)\n")
+    with run_folder(str(folder), resume=False, fresh=False):  # taken by this process now: refused to another
+        assert folder.is_dir()
+        other = subprocess.run([sys.executable, "-c", claim, str(folder)], cwd=ROOT, capture_output=True, text=True,
+                               timeout=60)
+        assert other.stdout.startswith(f"another run is writing to {folder} now"), other.stdout + other.stderr
+    other = subprocess.run([sys.executable, "-c", claim, str(folder)], cwd=ROOT, capture_output=True, text=True,
+                           timeout=60)
+    assert other.stdout == "claimed\n", other.stdout + other.stderr  # released on leaving the block
+
+
+def test_a_second_live_run_is_refused_and_a_run_killed_with_sigkill_refuses_none(script, tmp_path):
+    import time
+
+    logs = ["--log-dir", str(tmp_path)]
+    folder = tmp_path / "value_function"
+    stderr = tmp_path / "first.err"  # a file, not a pipe: a full pipe would stall the run's progress bar
+    with open(stderr, "w") as err:
+        first = subprocess.Popen([sys.executable, str(ROOT / "scripts" / "value_function_agent.py"), "--episodes",
+                                  "100000", *logs], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=err)
+    try:
+        monitor = folder / "monitor.csv"
+        deadline = time.time() + 300
+        while not (monitor.exists() and len(monitor.read_text().splitlines()) > 2 + 2):  # training, under the lock
+            assert first.poll() is None and time.time() < deadline, stderr.read_text()[-2000:]
+            time.sleep(0.5)
+        for flag in ("--resume", "--fresh"):  # neither continues nor moves aside a run that is alive
+            line = one_error_line(script("value_function_agent.py", flag, "--episodes", "5", *logs))
+            assert line == (f"error: another run is writing to {folder} now; wait for it to end, "
+                            "or give this one another --log-dir"), line
+        assert sorted(p.name for p in tmp_path.iterdir()) == [".value_function.lock", "first.err", "value_function"]
+        assert first.poll() is None  # the first run went on untouched
+    finally:
+        first.kill()  # kill -9, as the OOM killer or a container's end would
+        first.wait(timeout=60)
+    assert first.returncode == -signal.SIGKILL
+    rows = len(monitor.read_text().splitlines())
+    # Its lock died with it: --fresh moves the killed run aside (the lock file beside it stays) and starts anew.
+    fresh = script("value_function_agent.py", "--fresh", "--episodes", "5", *logs)
+    assert fresh.returncode == 0, fresh.stderr[-2000:]
+    [moved] = [p for p in tmp_path.iterdir() if p.name.startswith("value_function.")]
+    assert f"Moved the earlier run to {moved}" in fresh.stdout
+    assert len((moved / "monitor.csv").read_text().splitlines()) >= rows  # the killed run's rows, kept
+    assert len(monitor.read_text().splitlines()) == 2 + 5
+
+
+def test_a_stale_pid_file_or_a_leftover_lock_file_refuses_no_run(script, tmp_path):
+    from fn_framework.run.folders import lock_path
+
+    logs = ["--log-dir", str(tmp_path)]
+    folder = tmp_path / "value_function"
+    folder.mkdir()
+    # The pid files of the earlier lock, naming live processes: this test's, and pid 1 (a container's first).
+    (folder / "run.lock").write_text(str(os.getpid()))
+    with open(lock_path(str(folder)), "w") as f:
+        f.write("1")
+    run = script("value_function_agent.py", "--episodes", "5", *logs)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert os.path.exists(lock_path(str(folder)))  # left by the run (on Unix): it refuses no later one
+    again = script("value_function_agent.py", "--fresh", "--episodes", "7", *logs)
+    assert again.returncode == 0, again.stderr[-2000:]
+    assert "Moved the earlier run to" in again.stdout
+    assert len((folder / "monitor.csv").read_text().splitlines()) == 2 + 7
+    line = one_error_line(script("value_function_agent.py", "--episodes", "7", *logs))  # still no overwrite unasked
+    assert f"{folder} holds a run already" in line and "--resume" in line and "--fresh" in line

@@ -7,7 +7,7 @@ import pytest
 
 matplotlib.use("Agg")
 
-from fn_framework.monitor import MonitorFile, read_monitor  # noqa: E402
+from fn_framework.logger import MonitorFile, read_monitor  # noqa: E402
 from notebooks.helpers import plot_curve, run  # noqa: E402
 
 

@@ -11,7 +11,7 @@ from agents.networks import ActingForward, cnn_trunk
 from agents.numpy_forward import NumpyForward
 from agents.policy_gradient import PolicyGradientAgent
 from fn_framework import Experience
-from fn_framework.checkpoint import agent_state, restore_agent
+from fn_framework.run.checkpoint import agent_state, restore_agent
 
 
 def _policy_agent(seed: int = 0, clip: float = 5.0) -> PolicyGradientAgent:

@@ -7,8 +7,8 @@ import sys
 
 import pytest
 
-from fn_framework.errors import UserError
-from fn_framework.plot_model import check_plot_tools, sklearn_graph, write_diagram
+from fn_framework.run.errors import UserError
+from fn_framework.run.plot_model import check_plot_tools, sklearn_graph, write_diagram
 
 PNG = b"\x89PNG\r\n\x1a\n"
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot is not installed")

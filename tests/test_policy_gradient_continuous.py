@@ -19,7 +19,7 @@ from agents.policy_gradient_continuous_config import PolicyGradientContinuousCon
 from agents.replay import ReplayMemory
 from conftest import ROOT
 from fn_framework import Experience
-from fn_framework.checkpoint import load_checkpoint
+from fn_framework.run.checkpoint import load_checkpoint
 
 SCRIPT = "policy_gradient_continuous_agent.py"
 GAMMA = 0.9

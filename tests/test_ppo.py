@@ -261,9 +261,9 @@ def test_script_trains_with_a_step_budget_is_seeded_resumes_and_plays(script, tm
         assert f"| {column}" in trained.stdout
     folder = tmp_path / "b" / "ppo_test"
     assert (folder / "ppo_agent_test.keras").exists() and (folder / "run_state" / "state.pkl").exists()
-    events = EventAccumulator(str(folder), size_guidance={"tensors": 0}).Reload()
-    assert [e.step for e in events.Tensors("stats/approx_kl")] == [512, 1024]  # env steps: 16 envs x 32 per rollout
-    assert len(events.Tensors("reward")) == len(runs[1])
+    events = EventAccumulator(str(folder), size_guidance={"scalars": 0}).Reload()
+    assert [e.step for e in events.Scalars("stats/approx_kl")] == [512, 1024]  # env steps: 16 envs x 32 per rollout
+    assert len(events.Scalars("reward")) == len(runs[1])
 
     resumed = script(SCRIPT, "--test", "--resume", "--steps", "1536", "--log-dir", str(tmp_path / "b"))
     assert resumed.returncode == 0, resumed.stderr[-2000:]

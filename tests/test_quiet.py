@@ -6,8 +6,8 @@ import re
 import subprocess
 import sys
 
-from fn_framework import quiet
-from fn_framework.quiet import NOISE, quiet_start, wants_verbose
+from fn_framework.run import quiet
+from fn_framework.run.quiet import NOISE, import_tensorflow, wants_verbose
 from tests.conftest import ROOT
 
 #: What TensorFlow prints on a CPU machine when it loads (and at its first op), one pattern per line.
@@ -46,7 +46,7 @@ def fake_tensorflow(tmp_path, body: str) -> dict[str, str]:
 
 
 def import_it(env: dict[str, str], *argv: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-c", "import fn_framework.quiet, tensorflow; print('imported')", *argv],
+    return subprocess.run([sys.executable, "-c", "from fn_framework.run.quiet import import_tensorflow; import_tensorflow(); print('imported')", *argv],
                           capture_output=True, text=True, env=env, timeout=60)
 
 
@@ -81,9 +81,21 @@ def test_verbose_takes_back_only_the_log_level_a_quiet_parent_chose(monkeypatch)
     monkeypatch.setenv("TF_CPP_MIN_LOG_LEVEL", "3")
     monkeypatch.setenv(quiet._OURS, "3")  # as a quiet pytest process hands it to a script
     monkeypatch.setenv("BABY_STEPS_VERBOSE", "1")
-    assert quiet_start([]) is False and "TF_CPP_MIN_LOG_LEVEL" not in os.environ and quiet._OURS not in os.environ
+    import_tensorflow([])
+    assert "TF_CPP_MIN_LOG_LEVEL" not in os.environ and quiet._OURS not in os.environ
     monkeypatch.setenv("TF_CPP_MIN_LOG_LEVEL", "1")  # the user's own
-    assert quiet_start(["--verbose"]) is False and os.environ["TF_CPP_MIN_LOG_LEVEL"] == "1"
+    import_tensorflow(["--verbose"])
+    assert os.environ["TF_CPP_MIN_LOG_LEVEL"] == "1"
+
+
+def test_importing_the_framework_changes_nothing_global():
+    code = ("import os, sys; import fn_framework, fn_framework.run.cli, agents.dqn; "
+            "print(os.environ.get('TF_CPP_MIN_LOG_LEVEL'), [type(f).__module__ for f in sys.meta_path])")
+    env = {k: v for k, v in os.environ.items() if k not in ("TF_CPP_MIN_LOG_LEVEL", quiet._OURS)}
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=ROOT, env=env)
+    level, finders = result.stdout.split(" ", 1)
+    assert level == "None" and "fn_framework" not in finders, result.stdout
+    assert "oneDNN custom operations" in result.stderr  # TensorFlow prints itself as it does
 
 
 def test_only_tensorflows_log_lines_are_filtered():

@@ -20,8 +20,8 @@ def test_the_two_commands_are_the_english_readmes():
 def test_every_script_and_flag_it_names_exists():
     import importlib
 
-    from fn_framework.config import flag
-    from fn_framework.run import make_parser
+    from fn_framework.run.config import flag
+    from fn_framework.run.cli import make_parser
 
     text = (ROOT / "README.ja.md").read_text(encoding="utf-8")
     for script in set(re.findall(r"scripts/(\w+\.py)", text)):

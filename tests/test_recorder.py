@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from fn_framework.recorder import save_animation
+from fn_framework.run.recording import save_animation
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -36,7 +36,7 @@ def test_gif_round_trips_frames_duration_and_loop(tmp_path) -> None:
 _MEASURE = "import numpy as np\n" + inspect.getsource(_frame) + """
 import resource, sys
 import numpy as np
-from fn_framework.recorder import FrameStore, save_animation
+from fn_framework.run.recording import FrameStore, save_animation
 store = FrameStore()
 for i in range(int(sys.argv[1])):
     store.append(_frame(i))

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from agents.presets import ALGORITHMS, TABLE, spec
-from fn_framework.registry import discover
+from fn_framework.run.registry import discover
 
 AGENT_SCRIPT = str(Path(__file__).resolve().parents[1] / "scripts" / "agent.py")
 BOOK_SCRIPTS = ["a2c", "dqn", "policy_gradient", "policy_gradient_continuous", "ppo", "value_function"]
@@ -31,8 +31,8 @@ TOY_CONFIG = '''
     from dataclasses import dataclass
     from typing import ClassVar
 
-    from fn_framework.config import Presets, TrainerConfig
-    from fn_framework.registry import Algorithm
+    from fn_framework.run.config import Presets, TrainerConfig
+    from fn_framework.run.registry import Algorithm
 
 
     @dataclass(frozen=True)
@@ -76,7 +76,7 @@ def test_the_table_is_every_registration_and_its_test_mode() -> None:
 
 def test_the_trainer_saves_to_its_registered_model_file(tmp_path) -> None:
     pytest.importorskip("keras")
-    from fn_framework.registry import trainer_class
+    from fn_framework.run.registry import trainer_class
 
     for name in BOOK_SCRIPTS:
         config = TABLE[name].configs["book"]

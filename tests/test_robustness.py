@@ -12,7 +12,7 @@ import pytest
 
 from conftest import ROOT
 from fn_framework import Trainer
-from fn_framework.checkpoint import load_checkpoint
+from fn_framework.run.checkpoint import load_checkpoint
 
 
 def one_error_line(result: subprocess.CompletedProcess) -> str:

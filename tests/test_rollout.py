@@ -4,8 +4,8 @@ from __future__ import annotations
 import gymnasium as gym
 import numpy as np
 
-from fn_framework.best import greedy_returns
-from fn_framework.rollout import as_action, rollout
+from fn_framework.run.callbacks import greedy_returns
+from fn_framework.agent import as_action, rollout
 from tests.test_ppo import ScriptedEnv
 
 

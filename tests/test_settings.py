@@ -9,8 +9,8 @@ import sys
 import pytest
 
 from agents.presets import TABLE
-from fn_framework.errors import UserError
-from fn_framework.valid import apply_overrides, field_types, valid_of
+from fn_framework.run.errors import UserError
+from fn_framework.run.config import apply_overrides, field_types, valid_of
 from tests.conftest import ROOT
 
 CONFIGS = sorted({type(p.configs["book"]) for p in TABLE.values()}, key=lambda c: c.__name__)
@@ -69,7 +69,7 @@ def test_rules_between_fields_and_overrides_from_the_benchmarks():
     (["--minutes", "nan"], "--minutes"), (["--vector-mode", "fork"], "--vector-mode"), (["--n-envs", "0"], "--n-envs"),
 ])
 def test_a_script_refuses_a_bad_flag_in_one_line_before_anything_runs(argv, flag, tmp_path, capsys):
-    from fn_framework import run
+    from fn_framework.run import cli as run
     from scripts.policy_gradient_agent import SPEC
 
     with pytest.raises(SystemExit) as exit_info:
@@ -88,7 +88,7 @@ def test_benchmark_set_is_one_error_line_before_any_run(tmp_path):
 
 
 def test_fields_a_resume_cannot_change_are_declared_beside_them():
-    from fn_framework.config import fixed_on_resume
+    from fn_framework.run.config import fixed_on_resume
 
     ppo = type(TABLE["ppo"].configs["book"])
     fixed = {name for name in field_types(ppo) if fixed_on_resume(ppo, name)}

@@ -11,7 +11,7 @@ import pytest
 from agents.observers import CartPoleObserver
 from agents.value_function import ValueFunctionAgent, ValueFunctionTrainer
 from fn_framework import Experience
-from fn_framework.env_setup import seed_everything
+from fn_framework.run.cli import seed_everything
 
 
 def test_td_targets_only_stop_bootstrapping_on_termination():
@@ -80,10 +80,10 @@ def test_script_trains_saves_logs_and_plays(tmp_path, script):
 
     from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
-    events = EventAccumulator(event_file, size_guidance={"tensors": 0})
+    events = EventAccumulator(event_file)
     events.Reload()
     lengths = [int(row.split(",")[1]) for row in monitor[2:]]
-    assert [e.step for e in events.Tensors("reward")] == [sum(lengths[: i + 1]) for i in range(60)]  # env steps
+    assert [e.step for e in events.Scalars("reward")] == [sum(lengths[: i + 1]) for i in range(60)]  # env steps
     assert "At episode 50, reward is" in train.stdout
 
     again = script("value_function_agent.py", "--episodes", "60", "--seed", "3",

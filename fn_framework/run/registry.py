@@ -13,7 +13,7 @@ import importlib
 import pkgutil
 from typing import Any, Optional
 
-from fn_framework.config import Presets
+from fn_framework.run.config import Presets
 
 
 @dataclasses.dataclass(frozen=True)

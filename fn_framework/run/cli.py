@@ -18,23 +18,34 @@ call of ``main``. The rules every agent shares live here:
 from __future__ import annotations
 
 import argparse
-import errno
 import dataclasses
+import errno
 import os
+import random
 import sys
+import warnings
 from typing import Any, Optional, Sequence
 
-from fn_framework.config import CONFIG_FILE, add_config_flags, format_config, given_settings, load_config
-from fn_framework.config import resolve_preset
-from fn_framework.errors import OneLineParser, UserError
-from fn_framework.preflight import check_display, check_model_path
-from fn_framework.registry import trainer_class as config_trainer
-from fn_framework.run_folder import run_folder
-from fn_framework.training import train
+import numpy as np
+
+from fn_framework.run.config import (
+    CONFIG_FILE,
+    add_config_flags,
+    format_config,
+    given_settings,
+    load_config,
+    resolve_preset,
+    settings_for_run,
+)
+from fn_framework.run.errors import OneLineParser, UserError
+from fn_framework.run.folders import run_folder
+from fn_framework.run.quiet import import_tensorflow
+from fn_framework.run.registry import trainer_class as config_trainer
+from fn_framework.run.signals import protected
 
 PLAY_EPISODES = 5  # FNAgent.play's default, as in the book
 #: Trained agents shipped with the repository: ``models/<run>/<model file>`` beside its ``config.json``.
-SHIPPED_ROOT = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "models")
+SHIPPED_ROOT = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "models")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -191,7 +202,7 @@ def run(spec: RunSpec, args: argparse.Namespace, config: Any) -> int:
     if args.record and not args.play:
         raise UserError("--record records played episodes: add --play (or drop --record)")
     if args.plot_model:  # before TensorFlow loads: a missing pydot or dot is one line
-        from fn_framework.plot_model import check_plot_tools, plot_model_run
+        from fn_framework.run.plot_model import check_plot_tools, plot_model_run
 
         check_plot_tools(args.plot_model)
         return plot_model_run(spec, args, config)
@@ -207,7 +218,7 @@ def run(spec: RunSpec, args: argparse.Namespace, config: Any) -> int:
         if shipped:
             print(f"Playing the trained agent shipped with the repository: {os.path.relpath(path)} "
                   f"(models/README.md says how it was trained; train your own with: {train_command})")
-        from fn_framework.recorder import check_record_path
+        from fn_framework.run.recording import check_record_path
 
         if args.record:
             check_record_path(args.record)
@@ -216,9 +227,9 @@ def run(spec: RunSpec, args: argparse.Namespace, config: Any) -> int:
         check_model_path(path)
     check_display(args.render)
 
-    from fn_framework.env_setup import make_env, seed_everything
 
-    trainer_class = config_trainer(config)  # TensorFlow loads here, after the checks above
+    import_tensorflow()  # its start-up lines hidden (--verbose keeps them), after the checks above
+    trainer_class = config_trainer(config)
     env_kwargs = {"max_episode_steps": args.max_episode_steps} if args.max_episode_steps > 0 else {}
 
     def env_for(record: bool = False, render: bool = False) -> Any:
@@ -243,3 +254,152 @@ def run(spec: RunSpec, args: argparse.Namespace, config: Any) -> int:
     with run_folder(folder, resume=args.resume, fresh=args.fresh):
         return train(spec.run_name(args.test), args, config, trainer_class(config, log_dir=args.log_dir,
                      run_name=spec.run_name(args.test), model_path=path), env_for, env, eval_env)
+
+
+#: The model formats each kind of agent saves.
+MODEL_SUFFIXES = {".keras", ".h5", ".pkl"}
+
+
+def check_model_path(path: str) -> None:
+    """Refuse a model path that cannot be saved to, before any training is spent on it."""
+    suffix = os.path.splitext(path)[1].lower()
+    if suffix not in MODEL_SUFFIXES:
+        raise UserError(f"cannot save a model to {path}: use a {', '.join(sorted(MODEL_SUFFIXES))} file name")
+    if os.path.isdir(path):
+        raise UserError(f"cannot save the model to {path}: it is a folder")
+    folder = os.path.dirname(os.path.abspath(path))
+    existing = folder
+    while not os.path.exists(existing):
+        existing = os.path.dirname(existing)
+    if not os.path.isdir(existing):
+        raise UserError(f"cannot save the model to {path}: {existing} is a file, not a folder")
+    if not os.access(existing, os.W_OK):
+        raise UserError(f"cannot save the model to {path}: {existing} is not a writable folder")
+
+
+def check_display(render: bool) -> None:
+    """``--render`` needs a screen: refuse it in one line where none can open (SDL would crash)."""
+    if render and sys.platform.startswith("linux") and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        raise UserError("--render needs a display, and none is set (DISPLAY); run without --render, "
+                        "or --play --record clip.gif to watch the agent")
+
+
+def train(run_name: str, args: argparse.Namespace, config: Any, trainer: Any, env_for: Any, env: Any,
+          eval_env: Any) -> int:
+    """Train in the claimed run folder: save the settings, resume if asked, run the loop, save at the end.
+
+    ``env`` is the loop's copy 0 (the run seeded it), ``env_for`` makes the other copies,
+    ``eval_env`` (or None) plays the greedy evaluations.
+    """
+    changes = settings_for_run(os.path.dirname(trainer.model_path), config, args.resume)
+    if changes:
+        print("Resuming with settings changed from the checkpoint's run: " + ", ".join(changes))
+    trainer.env_factory, trainer.eval_env = env_for, eval_env
+    if args.resume:
+        from fn_framework.run.checkpoint import FOLDER, check_resume, load_checkpoint
+
+        folder = trainer.logger.path_of(FOLDER)
+        trainer.resume_state = load_checkpoint(folder)
+        check_resume(trainer.resume_state, trainer, run_name, env)
+        print(f"Resuming after episode {trainer.resume_state['next_episode']} from {folder}")
+    if args.test:
+        print("Train on test mode")
+    agent = trainer.train(env, render=args.render)
+    with protected("saving the model and the checkpoint"):
+        return finish_training(trainer, agent)
+
+
+def begins(config: Any) -> str:
+    """When training begins, in the settings' words (the book's rule: a full buffer or initial_count episodes)."""
+    buffer = f"when buffer_size={config.buffer_size} experiences are collected"
+    return f"after initial_count={config.initial_count} episodes or {buffer}" if config.initial_count > 0 else buffer
+
+
+def finish_training(trainer: Any, agent: Any) -> int:
+    """Save the final model, a checkpoint, the reward plot and the logs; say where they are.
+
+    Returns the exit status: 130 when the run was interrupted (Ctrl-C/SIGTERM), 3 when
+    the loss diverged (the last good model is left as it was), else 0 (a spent budget too).
+    """
+    from fn_framework.run.checkpoint import save_checkpoint
+
+    config = trainer.config
+    path = trainer.final_model_path
+    if trainer.diverged:
+        print(f"error: training diverged (NaN/inf loss); the last good model stays at {trainer.model_path}",
+              file=sys.stderr)
+    elif agent.initialized:
+        if config.keep_best and trainer.best_saved:
+            score = " / ".join(f"{v:g}" for v in trainer.best_score)
+            print(f"Best model (score {score}) in {trainer.model_path}")
+        try:
+            agent.save(path)
+        except OSError as error:  # a full disk: the atomic save left the last good model as it was
+            raise UserError(f"cannot save the model to {path} ({error.strerror or error}); "
+                            f"the last good model and checkpoint are kept") from None
+        print(f"Saved the {'final ' if config.keep_best else ''}model to {path}")
+    else:
+        print(f"Training had not begun after {trainer.total_steps} env steps and {len(trainer.reward_log)} episodes "
+              f"(it begins {begins(config)}): no model was saved, and TensorBoard has no model or observed frames.")
+    if not trainer.diverged:
+        try:
+            print(f"Saved a checkpoint to {save_checkpoint(trainer, agent)}")
+        except OSError as error:
+            raise UserError(f"cannot save the checkpoint ({error.strerror or error}); the last good one is kept") from None
+    if trainer.reward_log:
+        plot = trainer.logger.plot("Rewards", trainer.reward_log, config.report_interval)
+        print(f"Reward plot: {plot}")
+    log_dir = trainer.logger.log_dir
+    print(f"Logs in {log_dir}; view them with: tensorboard --logdir {os.path.dirname(log_dir)}")
+    if trainer.budget_spent:
+        print(f"The budget is spent after {trainer.total_steps} env steps and {len(trainer.reward_log)} episodes.")
+    if trainer.diverged:
+        return 3
+    if trainer.interrupted:
+        command = " ".join(["python", *sys.argv] + ([] if "--resume" in sys.argv else ["--resume"]))
+        print(f"Interrupted after {len(trainer.reward_log)} episodes. Continue with: {command}")
+        return 130
+    return 0
+
+
+def seed_everything(seed: Optional[int], env: Any = None) -> None:
+    """Seed Python, NumPy, TensorFlow (deterministic ops) and the env's first reset."""
+    if seed is None:
+        return
+    random.seed(seed)
+    np.random.seed(seed)
+    import keras
+    import tensorflow as tf
+
+    keras.utils.set_random_seed(seed)
+    tf.config.experimental.enable_op_determinism()
+    if env is not None:
+        env.reset(seed=seed)  # later resets without a seed continue this RNG stream
+        env.action_space.seed(seed)
+
+
+def make_env(env_id: str, render: bool = False, record: bool = False, actions: str = "discrete", **kwargs: Any) -> Any:
+    """``gymnasium.make`` with a window only when asked; one-line error if unknown.
+
+    ``record`` makes the env render ``rgb_array`` frames for ``FNAgent.play(record=...)``.
+    ``actions`` is what the agent takes (the config's ``ACTIONS``): ``discrete`` (the book's
+    agents but one) or ``box`` (the continuous actor-critic); another env is refused in one line. Environments of this
+    project (Catcher-v0) are registered by ``import envs`` (``agents.presets`` does it; ``envs:Catcher-v0`` anywhere).
+    """
+    import gymnasium as gym
+
+    try:
+        with warnings.catch_warnings():
+            # CartPole-v0 is the book's choice; Gymnasium's "out of date" warning is noise here.
+            warnings.filterwarnings("ignore", message=".*out of date.*")
+            mode = "rgb_array" if record else ("human" if render else None)
+            env = gym.make(env_id, render_mode=mode, **kwargs)
+    except gym.error.DependencyNotInstalled as error:
+        raise UserError(f"{env_id} needs an optional dependency that is not installed: {error}") from None
+    except gym.error.Error as error:
+        raise UserError(f"unknown environment id {env_id!r} ({error})") from None
+    wanted = {"discrete": gym.spaces.Discrete, "box": gym.spaces.Box}[actions]
+    if not isinstance(env.action_space, wanted):
+        kind = "continuous (Box)" if actions == "box" else "discrete"
+        raise UserError(f"{env_id} has {env.action_space} actions; this agent needs {kind} actions")
+    return env

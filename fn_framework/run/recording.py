@@ -1,14 +1,14 @@
 """Save played frames as an animated GIF (Pillow) or MP4 (imageio with ffmpeg)."""
 from __future__ import annotations
 
-import os
 import itertools
+import os
 from typing import Any, Iterable, Iterator, Optional
 
 import numpy as np
 
-from fn_framework.errors import UserError
-from fn_framework.files import atomic_path
+from fn_framework.run.errors import UserError
+from fn_framework.run.folders import atomic_path
 
 #: Frames smaller than this (Catcher's 64 px) are enlarged with NEAREST so a clip is watchable.
 MIN_SIDE = 256

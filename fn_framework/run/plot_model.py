@@ -17,7 +17,7 @@ import shutil
 import sys
 from typing import Any
 
-from fn_framework.errors import UserError
+from fn_framework.run.errors import UserError
 
 FORMATS = (".png", ".svg", ".pdf")
 DPI = 72  # small PNGs (a notebook stores them); .svg/.pdf are vector anyway
@@ -47,15 +47,18 @@ def check_plot_tools(path: str) -> None:
 
 def plot_model_run(spec: Any, args: Any, config: Any) -> int:
     """Load the model ``--play`` would play, write its diagram to ``args.plot_model``; returns the exit status."""
-    from fn_framework.registry import trainer_class as trainer_of
-    from fn_framework.env_setup import make_env
+    from fn_framework.run.cli import make_env
+    from fn_framework.run.registry import trainer_class as trainer_of
 
     path, shipped = spec.play_path(args.log_dir, args.test, args.model, args.shipped)
     if not os.path.exists(path):
         command = " ".join(["python", os.path.join("scripts", os.path.basename(sys.argv[0])),
                             *(["--test"] if args.test else [])])
         raise UserError(f"no saved model at {path} to draw; train one first with: {command}")
-    trainer_class = trainer_of(config)  # TensorFlow loads here, after the checks
+    from fn_framework.run.quiet import import_tensorflow
+
+    import_tensorflow()  # after the checks
+    trainer_class = trainer_of(config)
     env = trainer_class.observe(make_env(config.env, actions=type(config).ACTIONS), config)  # the model's shapes
     agent = trainer_class.load_agent(env, path)
     env.close()
@@ -67,7 +70,7 @@ def plot_model_run(spec: Any, args: Any, config: Any) -> int:
 
 def write_diagram(model: Any, path: str) -> None:
     """A Keras model through ``plot_model``; a scikit-learn pipeline through :func:`sklearn_graph`."""
-    from fn_framework.files import atomic_path
+    from fn_framework.run.folders import atomic_path
 
     with atomic_path(path) as tmp:  # the temporary name keeps the extension, which chooses the format
         if hasattr(model, "named_steps"):

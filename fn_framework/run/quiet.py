@@ -1,27 +1,25 @@
-"""A quiet start: TensorFlow's C++ start-up lines are hidden unless asked for.
+"""A quiet start for the command-line entry points: TensorFlow's start-up lines hidden unless asked for.
 
 On a CPU machine ``import tensorflow`` prints seven lines before a script's first one (absl's
 "log messages before absl::InitializeLog()", ``oneDNN custom operations are on``, ``Could not
 find cuda drivers``, twice, as two libraries load, and cpu_feature_guard's two) and the first op
-adds ``failed call to cuInit``. ``TF_CPP_MIN_LOG_LEVEL=3`` hides the cpu_feature_guard and cuInit
-lines but not the others: absl writes them before logging is set up, whatever the level. So
+adds ``failed call to cuInit``. TensorFlow's own setting, ``TF_CPP_MIN_LOG_LEVEL=3``, hides the
+cpu_feature_guard and cuInit lines but not the others: absl writes them before logging is set up,
+whatever the level. So an entry point calls :func:`import_tensorflow`, which
 
-* ``TF_CPP_MIN_LOG_LEVEL`` defaults to 3 (a user's own value wins; only a fatal error shows);
-* ``import tensorflow`` runs with file descriptor 2 sent through a small filter process that
+* sets ``TF_CPP_MIN_LOG_LEVEL`` to 3 unless the user set it (only a fatal error shows);
+* runs ``import tensorflow`` with file descriptor 2 sent through a small filter process that
   drops the C++ log lines (``I0000 ...] text``) and passes everything else on as it comes: a
   Python warning, a traceback, and a fatal C++ error (``F0000 ...``) that aborts the process
   (a separate process still has the line when this one dies);
-* Python's absl logger (``WARNING:absl:...``) is set to errors only once TensorFlow has loaded.
+* sets Python's absl logger (``WARNING:absl:...``) to errors only.
 
 ``--verbose`` on the command line or ``BABY_STEPS_VERBOSE=1`` keeps all of TensorFlow's lines.
-``fn_framework/__init__.py`` calls :func:`quiet_start` first, so every script (each imports
-``fn_framework`` before TensorFlow) and every notebook that imports the project starts quiet.
+Importing ``fn_framework`` changes nothing: a notebook or a program that imports the framework
+sees TensorFlow as TensorFlow prints itself.
 """
 from __future__ import annotations
 
-import importlib.abc
-import importlib.machinery
-import importlib.util
 import os
 import re
 import subprocess
@@ -55,52 +53,29 @@ def wants_verbose(argv: Optional[Sequence[str]] = None, environ: Optional[dict[s
     return "--verbose" in args or environ.get(VERBOSE_ENV, "").strip().lower() in ("1", "true", "yes", "on")
 
 
-def quiet_start(argv: Optional[Sequence[str]] = None) -> bool:
-    """Hide TensorFlow's start-up lines unless verbose; returns whether the start is quiet.
+def import_tensorflow(argv: Optional[Sequence[str]] = None) -> Any:
+    """``import tensorflow`` for a command-line entry point, its start-up lines hidden unless verbose.
 
-    Must run before TensorFlow is imported (later it changes nothing of what was printed).
+    Nothing happens on importing the framework: each entry point (``fn_framework.run.cli``, the
+    nn_tutorial scripts, the notebook renderer) calls this before anything loads TensorFlow.
     """
     if wants_verbose(argv):
         if os.environ.get(_OURS) is not None and os.environ.get("TF_CPP_MIN_LOG_LEVEL") == os.environ[_OURS]:
             del os.environ["TF_CPP_MIN_LOG_LEVEL"]  # a quiet parent's choice, not the user's
         os.environ.pop(_OURS, None)
-        return False
-    if "TF_CPP_MIN_LOG_LEVEL" not in os.environ:
+        import tensorflow
+
+        return tensorflow
+    if "TF_CPP_MIN_LOG_LEVEL" not in os.environ:  # TensorFlow's own setting; a user's value wins
         os.environ["TF_CPP_MIN_LOG_LEVEL"] = os.environ[_OURS] = QUIET_LEVEL
-    if "tensorflow" not in sys.modules and not any(isinstance(f, _QuietImport) for f in sys.meta_path):
-        sys.meta_path.insert(0, _QuietImport())
-    return True
+    if "tensorflow" in sys.modules:
+        return sys.modules["tensorflow"]
+    with filtered_stderr():  # what TF_CPP_MIN_LOG_LEVEL cannot hide: absl's lines before its logging is set up
+        import tensorflow
+    import absl.logging  # comes with TensorFlow
 
-
-class _QuietImport(importlib.abc.MetaPathFinder):
-    """Finds ``tensorflow`` as usual but runs its import with the C++ lines filtered out; then steps aside."""
-
-    def find_spec(self, name: str, path: Any = None, target: Any = None) -> Optional[importlib.machinery.ModuleSpec]:
-        if name != "tensorflow":
-            return None
-        sys.meta_path.remove(self)
-        spec = importlib.util.find_spec(name)  # the other finders, as if this one was never there
-        if spec is not None and spec.loader is not None:
-            spec.loader = _QuietLoader(spec.loader)
-        return spec
-
-
-class _QuietLoader(importlib.abc.Loader):
-    """The real loader, its ``exec_module`` inside :func:`filtered_stderr`; it hands itself back after."""
-
-    def __init__(self, loader: Any) -> None:
-        self.loader = loader
-
-    def create_module(self, spec: importlib.machinery.ModuleSpec) -> Any:
-        return self.loader.create_module(spec)
-
-    def exec_module(self, module: Any) -> None:
-        module.__loader__ = module.__spec__.loader = self.loader  # what TensorFlow and importlib see later
-        with filtered_stderr():
-            self.loader.exec_module(module)
-        import absl.logging  # comes with TensorFlow
-
-        absl.logging.set_verbosity(absl.logging.ERROR)
+    absl.logging.set_verbosity(absl.logging.ERROR)
+    return tensorflow
 
 
 @contextmanager

@@ -1,6 +1,6 @@
 """Checkpoints for ``--resume``: a trainer, its agent and its experiences, on disk.
 
-What is kept is declared, not found: the trainer's ``state`` (``fn_framework/trainer_state.py``:
+What is kept is declared, not found: the trainer's ``state`` (``fn_framework/trainer.py``:
 the reward log, the counters, the best score, and each trainer's own fields), and of the agent
 ``AgentState``: ``initialized``, ``epsilon``, the weights of the models it names in
 ``saved_models`` (a scikit-learn model is kept whole) and the variables of the optimizers in
@@ -17,9 +17,9 @@ from typing import Any
 import joblib
 import numpy as np
 
-from fn_framework.errors import UserError
-from fn_framework.files import atomic_path
-from fn_framework.trainer_state import state_values
+from fn_framework.run.errors import UserError
+from fn_framework.run.folders import atomic_path
+from fn_framework.trainer import state_values
 
 FOLDER = "run_state"  # not "checkpoint": TensorBoard takes that name for a TensorFlow checkpoint
 #: The layout of ``state.pkl``; a checkpoint of another layout is refused with one line.
