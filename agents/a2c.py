@@ -61,10 +61,16 @@ class SampleLayer(keras.layers.Layer):
         return super().get_config()
 
 
+def gumbel_max(logits: np.ndarray) -> np.ndarray:
+    """``SampleLayer``'s draw in NumPy: one action per row, ``argmax(logits - log(-log(U)))``."""
+    noise = np.random.uniform(np.finfo(np.float32).tiny, 1.0, size=logits.shape).astype(np.float32)
+    return np.argmax(logits - np.log(-np.log(noise)), axis=1)
+
+
 class ActorCriticAgent(FNAgent):
     """Actor logits and critic value on the book's CNN; outputs ``[actions, action_evals, values]``.
 
-    Acts with ``SampleLayer``'s sampled action, so no epsilon.
+    Acts with ``SampleLayer``'s sampled action (drawn in NumPy: ``policy_batch``), so no epsilon.
     """
 
     def __init__(self, actions: Sequence[int]) -> None:
@@ -132,15 +138,19 @@ class ActorCriticAgent(FNAgent):
     def policy(self, s: Any) -> int:
         if not self.initialized:
             return int(np.random.randint(len(self.actions)))
-        action, _, _ = self._forward(as_states([s]))
-        return int(action.numpy()[0])
+        return int(self.policy_batch([s])[0])
 
     def policy_batch(self, states: Sequence[Any]) -> np.ndarray:
-        """``SampleLayer``'s action for each state, one forward pass (the loop with several copies)."""
+        """A sampled action for each state, one forward pass (the loop with several copies).
+
+        ``SampleLayer``'s Gumbel-max draw, made in NumPy on the actor's logits: NumPy's stream is
+        seeded by ``--seed`` and kept by a checkpoint, where the layer's TensorFlow random op has a
+        state no checkpoint can hold (a resumed run would draw other actions than the unbroken one).
+        """
         if not self.initialized:
             return np.random.randint(len(self.actions), size=len(states))
-        actions, _, _ = self._forward(as_states(states))
-        return actions.numpy()
+        _, action_evals, _ = self._forward(as_states(states))
+        return gumbel_max(action_evals.numpy())
 
     def estimate(self, s: Any) -> float:
         """The critic's value of one state."""
@@ -184,6 +194,8 @@ class ActorCriticTrainerState(TrainerState):
     reward_max: np.ndarray = dataclasses.field(default_factory=lambda: np.full(1, -np.inf))
     #: Parallel to experiences: where did an episode stop? One bool per copy (the book's env: one).
     episode_ends: list[np.ndarray] = dataclasses.field(default_factory=list)
+    #: The last update's losses (TensorBoard, at each episode's end).
+    losses: dict[str, float] = dataclasses.field(default_factory=dict)
 
 
 class ActorCriticTrainer(Trainer):
@@ -195,10 +207,6 @@ class ActorCriticTrainer(Trainer):
 
     config_class = ActorCriticConfig
     State = ActorCriticTrainerState
-
-    def __init__(self, config: Any = None, log_dir: str = "", **kwargs: Any) -> None:
-        super().__init__(config, log_dir, **kwargs)
-        self.losses: dict[str, float] = {}
 
     @property
     def trainer_name(self) -> str:

@@ -44,6 +44,14 @@ BEHAVIOUR: list[tuple[str, str, str]] = [
      "the book's observer kept the previous episode's frames in the first stack of the next one"),
     ("Catcher", "frames are resized with NEAREST", "the Pillow default when the book was written (Pillow 7 "
                 "changed it to BICUBIC)"),
+    ("A2C", "the sampled action is `SampleLayer`'s Gumbel-max draw made in NumPy on the actor's logits",
+     "the layer's TensorFlow random op keeps a state no checkpoint can hold, so a killed and resumed run would draw "
+     "other actions than the unbroken one; NumPy's stream is seeded by `--seed` and kept (the layer stays in the model)"),
+    ("continuous", "the target actions' noise is drawn in NumPy and passed to the compiled update",
+     "the same reason: an exact resume needs every random stream in the checkpoint"),
+    ("all", "checkpoints are written while training (every `checkpoint_minutes`), with the env copies mid-episode "
+            "and the random streams, so `--resume` goes on exactly",
+     "the book saved only models; a killed run lost everything since its start"),
     ("DQN", "the teacher starts as a copy of the model", "the book's `clone_model` left it with other random weights "
             "until the first sync"),
     ("DQN, A2C, PG", "updates are compiled `tf.GradientTape` steps; acting uses a compiled or NumPy forward pass",

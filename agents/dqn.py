@@ -144,6 +144,9 @@ class DQNTrainerState(TrainerState):
     training_steps: int = 0
     #: The book's: the episodes epsilon still decays over (the run's, less those before training).
     training_episode: int = 0
+    #: This episode's summed TD loss and its updates (TensorBoard's loss/td).
+    loss: float = 0.0
+    updates: int = 0
 
 
 class DeepQNetworkTrainer(Trainer):
@@ -169,8 +172,6 @@ class DeepQNetworkTrainer(Trainer):
         self.frame_count = 1  # set from the env in train(); make_experiences() reads it
         self.image_states = False  # (height, width, frames) observations: stored as uint8 frames
         super().__init__(config, log_dir, **kwargs)
-        self.loss = 0.0  # this episode's summed TD loss and its updates (TensorBoard's loss/td)
-        self.updates = 0
 
     @property
     def trainer_name(self) -> str:

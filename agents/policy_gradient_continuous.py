@@ -19,6 +19,7 @@ with soft updates (``tau``), several gradient steps per call.
 """
 from __future__ import annotations
 
+import dataclasses
 from typing import Any, Optional, Sequence
 
 import keras
@@ -32,6 +33,7 @@ from agents.policy_gradient import StandardScaling
 from agents.policy_gradient_continuous_config import PolicyGradientContinuousConfig
 from agents.replay import ReplayMemory
 from fn_framework import Experience, FNAgent, Trainer, UserError, load_keras_model
+from fn_framework.trainer import TrainerState
 
 
 class _Bounded(keras.layers.Layer):
@@ -84,7 +86,12 @@ class PendulumObserver(CartPoleObserver):
 
 
 def make_update(agent: "PolicyGradientContinuousAgent") -> Any:
-    """``update(s, a, r, n_s, d, gamma) -> (actor loss, critic loss)`` on ``(steps, batch, ...)`` arrays, compiled."""
+    """``update(s, a, r, n_s, d, gamma, noise) -> (actor loss, critic loss)`` on ``(steps, batch, ...)`` arrays, compiled.
+
+    ``noise`` is a standard normal draw per next action, made in NumPy by the caller: NumPy's stream is
+    seeded by ``--seed`` and kept by a checkpoint; a TensorFlow random op's state in a compiled function
+    cannot be saved, so a resumed run would draw other noise than the unbroken one.
+    """
     actor, critic, target_actor, target_critic = agent.dist_model, agent.critic, agent.target_actor, agent.target_critic
     c, scaler, low, high = agent.config, actor.get_layer("scaler"), agent.low, agent.high
     sigma, target_noise, tau, dpg = c.noise_scale, c.target_noise, c.tau, c.actor_loss == "dpg"
@@ -93,11 +100,10 @@ def make_update(agent: "PolicyGradientContinuousAgent") -> Any:
     def q(model: keras.Model, states: tf.Tensor, actions: tf.Tensor) -> tf.Tensor:
         return model(tf.concat([scaler(states), actions], axis=1))[:, 0]
 
-    def step(s, a, r, n_s, d, gamma):  # type: ignore[no-untyped-def]
+    def step(s, a, r, n_s, d, gamma, noise):  # type: ignore[no-untyped-def]
         next_action = target_actor(n_s, training=False)
         if target_noise > 0:  # the book's next action: its SampleLayer's draw
-            noise = target_noise * tf.random.normal(tf.shape(next_action))
-            next_action = tf.clip_by_value(next_action + noise, low, high)
+            next_action = tf.clip_by_value(next_action + target_noise * noise, low, high)
         y = r + gamma * (1.0 - d) * q(target_critic, n_s, next_action)
         with tf.GradientTape() as tape:
             estimated = q(critic, s, a)
@@ -120,15 +126,15 @@ def make_update(agent: "PolicyGradientContinuousAgent") -> Any:
                 t.assign(tau * o + (1.0 - tau) * t)  # tau 1: the target is the trained network
         return actor_loss, critic_loss
 
-    def update(s, a, r, n_s, d, gamma):  # type: ignore[no-untyped-def]
+    def update(s, a, r, n_s, d, gamma, noise):  # type: ignore[no-untyped-def]
         losses = tf.zeros((2,))
         for i in tf.range(tf.shape(s)[0]):
-            losses += tf.stack(step(s[i], a[i], r[i], n_s[i], d[i], gamma))
+            losses += tf.stack(step(s[i], a[i], r[i], n_s[i], d[i], gamma, noise[i]))
         return losses / tf.cast(tf.shape(s)[0], tf.float32)
 
     state, action = tf.TensorSpec((None, None, actor.inputs[0].shape[-1])), tf.TensorSpec((None, None, low.size))
     vector = tf.TensorSpec((None, None))
-    return tf.function(update, input_signature=[state, action, vector, state, vector, tf.TensorSpec(())])
+    return tf.function(update, input_signature=[state, action, vector, state, vector, tf.TensorSpec(()), action])
 
 
 class PolicyGradientContinuousAgent(FNAgent):
@@ -219,7 +225,9 @@ class PolicyGradientContinuousAgent(FNAgent):
         steps, size = np.shape(batch.r)
         s, a, n_s = (np.asarray(x, np.float32).reshape(steps, size, -1) for x in (batch.s, batch.a, batch.n_s))
         r, d = np.asarray(batch.r, np.float32), np.asarray(batch.d, np.float32)
-        losses = self._updater(s, a, r, n_s, d, np.float32(gamma)).numpy()
+        # The target actions' noise (``target_noise``), drawn here: NumPy's stream is what a checkpoint keeps.
+        noise = np.random.standard_normal(a.shape).astype(np.float32) if self.config.target_noise > 0 else np.zeros_like(a)
+        losses = self._updater(s, a, r, n_s, d, np.float32(gamma), noise).numpy()
         self.weights_changed()
         return float(losses[0]), float(losses[1])
 
@@ -234,6 +242,13 @@ def _states(experiences: Any) -> np.ndarray:
                       (n, -1)).astype(np.float32)
 
 
+@dataclasses.dataclass
+class PolicyGradientContinuousTrainerState(TrainerState):
+    """The loop's state and this episode's losses (TensorBoard, at its end)."""
+
+    losses: list[tuple[float, float]] = dataclasses.field(default_factory=list)
+
+
 class PolicyGradientContinuousTrainer(Trainer):
     """The book's training: random play until the replay is full, then an update every env step.
 
@@ -241,6 +256,7 @@ class PolicyGradientContinuousTrainer(Trainer):
     """
 
     config_class = PolicyGradientContinuousConfig
+    State = PolicyGradientContinuousTrainerState
 
     def make_experiences(self) -> ReplayMemory:
         return ReplayMemory(self.config.buffer_size)  # the project's replay: float32 action vectors and state rows
@@ -260,7 +276,7 @@ class PolicyGradientContinuousTrainer(Trainer):
         return agent
 
     def episode_begin(self, episode: int, agent: PolicyGradientContinuousAgent) -> None:
-        self.losses: list[tuple[float, float]] = []
+        self.losses = []
 
     def begin_train(self, episode: int, agent: PolicyGradientContinuousAgent) -> None:
         c = self.config

@@ -67,9 +67,13 @@ class Rollout:
 
 @dataclasses.dataclass
 class PPOTrainerState(TrainerState):
-    """The loop's state and the updates done (a resumed run's partial rollout is collected again)."""
+    """The loop's state, the updates done and the rollout in progress."""
 
     iterations: int = 0
+    #: The rollout being collected (a checkpoint keeps it: a resumed run goes on filling it).
+    rollout: Any = None
+    #: The last update's numbers (TensorBoard and the printed table).
+    stats: dict[str, float] = dataclasses.field(default_factory=dict)
 
 
 class PPOTrainer(Trainer):
@@ -86,8 +90,6 @@ class PPOTrainer(Trainer):
 
     def __init__(self, config: Any = None, log_dir: str = "", **kwargs: Any) -> None:
         super().__init__(config, log_dir, **kwargs)
-        self.stats: dict[str, float] = {}
-        self.rollout: Any = None
         self._values = self._log_probs = np.zeros(0)  # the sampled actions' values and log-probabilities
 
     @property

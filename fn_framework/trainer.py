@@ -176,6 +176,8 @@ class Trainer:
         self.diverged = False
         #: A ``load_checkpoint`` result: the next ``train_loop`` continues that run.
         self.resume_state: Optional[dict[str, Any]] = None
+        #: Where the loop ended (``LoopState``): the checkpoint ``finish_training`` writes continues from it.
+        self.last_loop: Any = None
         self.state = self.fresh_state()
 
     @property
@@ -260,9 +262,18 @@ class Trainer:
         """Env copies the loop steps: ``n_envs`` (1, the book's, for trainers without the setting)."""
         return int(getattr(self.config, "n_envs", 1))
 
-    def make_envs(self, env: Any) -> VectorEpisodes:
+    def make_envs(self, env: Any, loop: Any = None) -> VectorEpisodes:
         """``env`` as copy 0 (the run's, seeded by it; with its window under ``--render``) and ``n_envs - 1``
-        more from ``env_factory`` (without one: ``config.env`` through ``observe``)."""
+        more from ``env_factory`` (without one: ``config.env`` through ``observe``).
+
+        Resuming (``loop``, a checkpoint's ``LoopState``): the saved copies, each mid-episode, as they were.
+        """
+        if loop is not None:
+            venv = gym.vector.SyncVectorEnv([lambda copy=copy: copy for copy in loop.envs],
+                                            autoreset_mode=AutoresetMode.SAME_STEP)
+            envs = VectorEpisodes(venv)
+            envs.obs, envs.returns[:], envs.lengths[:] = loop.obs, loop.returns, loop.lengths
+            return envs
         factory = self.env_factory
         if factory is None:
             from fn_framework.run.cli import make_env
@@ -322,27 +333,40 @@ class Trainer:
         n = self.n_copies
         self.agent, self.train_env = agent, env
         self.experiences = self.make_experiences()
-        if self.resume_state is not None:
-            self._resume(env, agent)  # the state (counters, ``training``...) and ``experiences`` as they were saved
-        else:
+        resumed = self.resume_state
+        loop = self._resume(env, agent) if resumed is not None else None  # the state, experiences and models
+        if resumed is None:
             self.state = self.fresh_state()
             self.observation_shape = tuple(env.observation_space.shape)
             self.start_training(agent)
         self.stop_reason = ""
         callbacks = CallbackList([*self.make_callbacks(), *self.callbacks])
-        envs = self.make_envs(env)
+        envs = self.make_envs(env, loop)
+        if loop is not None and loop.eval_env is not None:
+            self.eval_env = loop.eval_env
         self.start_time, self.start_steps = time.perf_counter(), self.total_steps
         callbacks.on_training_start(self)
+        self.last_loop = None
         try:
             with stop_on_signal(self._request_stop):
-                # copy 0 goes on from the run's seeding; the others get seeds from NumPy's (seeded) stream
-                seeds = [None, *np.random.randint(0, 2**31 - 1, size=n - 1)] if n > 1 else None
-                obs = envs.reset(seed=seeds)
-                started = len(self.reward_log)
-                for j in range(n):
-                    self.env_index = j
-                    self.episode_begin(started + j, agent)
-                started += n
+                if loop is not None:  # each copy goes on with its episode, as if never stopped
+                    obs, started = envs.obs, loop.started
+                else:
+                    # copy 0 goes on from the run's seeding; the others get seeds from NumPy's (seeded) stream
+                    seeds = [None, *np.random.randint(0, 2**31 - 1, size=n - 1)] if n > 1 else None
+                    obs = envs.reset(seed=seeds)
+                    started = len(self.reward_log)
+                    for j in range(n):
+                        self.env_index = j
+                        self.episode_begin(started + j, agent)
+                    started += n
+                if resumed is not None:
+                    from fn_framework.run.checkpoint import restore_random_state
+
+                    restore_random_state(resumed["random"])  # last: rebuilding the models may have drawn
+                last_checkpoint = (time.perf_counter(), self.total_steps)
+                if resumed is None or loop is None:
+                    self.checkpoint(agent, self.loop_state(envs, started))  # resumable from its first step on
                 while len(self.reward_log) < episodes and not self.stop_reason:
                     step_count = int(envs.lengths[0])
                     step = self.vector_step = envs.step(self.act_batch(agent, obs))
@@ -362,6 +386,10 @@ class Trainer:
                         if not self.stop_reason and len(self.reward_log) < episodes:
                             self.episode_begin(started, agent)  # the copy's next episode
                             started += 1
+                    if self.checkpoint_due(*last_checkpoint):
+                        self.checkpoint(agent, self.loop_state(envs, started))
+                        last_checkpoint = (time.perf_counter(), self.total_steps)
+                self.last_loop = self.loop_state(envs, started)  # finish_training's checkpoint: where the loop ends
         finally:
             envs.close()
             self.env_index = 0
@@ -377,12 +405,45 @@ class Trainer:
         """
         return self.total_steps - self.n_copies + self.env_index + 1
 
-    # Resuming --------------------------------------------------------------------
-    def _resume(self, env: Any, agent: Any) -> int:
+    # Checkpoints and resuming -------------------------------------------------------
+    def checkpoint_due(self, since: float, since_steps: int) -> bool:
+        """Whether ``checkpoint_steps`` env steps or ``checkpoint_minutes`` have passed since the last checkpoint."""
+        c = self.config
+        return ((c.checkpoint_steps > 0 and self.total_steps - since_steps >= c.checkpoint_steps)
+                or (c.checkpoint_minutes > 0 and time.perf_counter() - since >= 60 * c.checkpoint_minutes))
+
+    def loop_state(self, envs: VectorEpisodes, started: int) -> Any:
+        """The loop between two steps (``LoopState``); None where the copies live in other processes (``async``)."""
+        from fn_framework.run.checkpoint import LoopState
+
+        copies = getattr(envs.venv, "envs", None)
+        if copies is None:
+            return None
+        return LoopState(list(copies), np.array(envs.obs), envs.returns.copy(), envs.lengths.copy(), started,
+                         self.eval_env)
+
+    def checkpoint(self, agent: Any, loop: Any = None) -> str:
+        """Save everything that decides the rest of the run (``fn_framework/run/checkpoint.py``); returns its folder.
+
+        Copies that cannot be pickled (a window under ``--render``) leave the loop out: a resume then
+        starts new episodes, as a run without a checkpoint of its loop does.
+        """
+        import pickle
+
+        from fn_framework.run.checkpoint import save_checkpoint
+
+        try:
+            return save_checkpoint(self, agent, loop)
+        except (pickle.PicklingError, TypeError, AttributeError):
+            if loop is None:
+                raise
+            return save_checkpoint(self, agent, None)
+
+    def _resume(self, env: Any, agent: Any) -> Any:
         """Continue the run in ``resume_state``: experiences, models, optimizer, counters.
 
-        Returns the episode to continue from. The agent's models are rebuilt by
-        ``reinitialize`` and then given the saved weights.
+        Returns the checkpoint's ``LoopState`` (None: the copies start new episodes). The agent's models
+        are rebuilt by ``reinitialize`` and then given the saved weights.
         """
         from fn_framework.run.checkpoint import restore_agent
 
@@ -396,7 +457,7 @@ class Trainer:
         self.state = restored  # after reinitialize, whose begin_train may have moved a counter
         restore_agent(agent, state["agent"])
         self.logger.resume_from(self.total_steps)  # TensorBoard drops what a crash wrote after the checkpoint
-        return next_episode
+        return state["loop"]
 
     def reinitialize(self, episode: int, agent: Any, env: Any) -> None:
         """Rebuild a resumed agent's models and optimizer before its weights are restored.

@@ -4,6 +4,10 @@
 episode loop (``Trainer.train_loop`` before the loops were one, commit 77c399b) wrote for each book
 preset on seed 3, training included (each run's buffer fills within its episodes). The one loop must
 write the same rows: the same actions, the same resets, the same updates at the same steps.
+
+A2C's rows after its random play were recorded again when its sampled action moved from SampleLayer's
+TensorFlow random op to the same Gumbel-max draw in NumPy (a checkpoint can keep NumPy's stream, not
+the op's): its first 9 episodes, played before training began, are the old loop's rows unchanged.
 """
 from __future__ import annotations
 

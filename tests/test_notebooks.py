@@ -65,12 +65,31 @@ def test_first_cell_clones_and_installs_on_a_fresh_machine(tmp_path):
     notebook = nbformat.read(ROOT / "notebooks" / "02_value_function.ipynb", as_version=4)
     setup = next(cell.source for cell in notebook.cells if cell.cell_type == "code")
     assert "git" in setup and "requirements.txt" in setup
+    # A Python of its own whose installs stay in it: the cell installs the clone as an editable package, which in
+    # the tests' own environment would point every later test at the clone. It sees the tests' packages (a .pth).
+    import site
+
+    python = _isolated_python(tmp_path / "venv", site.getsitepackages()[0])
     env = dict(os.environ, BABY_STEPS_REPO_URL=str(ROOT), NOTEBOOK_LOG_DIR=str(tmp_path / "logs"))
-    result = subprocess.run([sys.executable, "-c", setup + "\nprint('CWD', os.getcwd())"], cwd=tmp_path, env=env,
+    result = subprocess.run([python, "-c", setup + "\nprint('CWD', os.getcwd())"], cwd=tmp_path, env=env,
                             capture_output=True, text=True, timeout=600, check=False)
     assert result.returncode == 0, result.stderr[-2000:]
     clone = tmp_path / "baby-steps"
     assert f"CWD {clone}" in result.stdout and (clone / "fn_framework" / "trainer.py").exists()
+    where = subprocess.run([python, "-c", "import fn_framework; print(fn_framework.__file__)"], cwd=tmp_path,
+                           capture_output=True, text=True, timeout=120, check=True).stdout
+    assert where.startswith(str(clone))  # installed: importable from any folder
+
+
+def _isolated_python(folder, packages: str) -> str:
+    """A new virtual environment that also sees ``packages`` (a .pth file), so nothing is downloaded."""
+    import subprocess
+    import sys
+
+    subprocess.run([sys.executable, "-m", "venv", str(folder)], check=True, timeout=300)
+    own = next(folder.glob("lib/python*/site-packages"))  # POSIX venvs (lib64 may link to it)
+    (own / "tests_packages.pth").write_text(packages + "\n")
+    return str(folder / "bin" / "python")
 
 
 def test_every_notebook_sets_up_with_the_same_first_cell():

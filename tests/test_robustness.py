@@ -91,8 +91,10 @@ def test_bad_inputs_give_one_line(tmp_path, script):
     line = one_error_line(script("value_function_agent.py", "--log-dir", str(blocked / "logs")))
     assert f"{blocked} is a file, not a folder" in line  # refused before anything runs
 
-    line = one_error_line(script("value_function_agent.py", "--resume", "--log-dir", str(tmp_path / "empty")))
-    assert "no checkpoint" in line
+    # --resume where no checkpoint was written yet (a run killed in its first seconds): the run starts over.
+    started = script("value_function_agent.py", "--resume", "--episodes", "2", "--log-dir", str(tmp_path / "empty"))
+    assert started.returncode == 0 and "No checkpoint in" in started.stdout and "starting the run from its beginning" in started.stdout
+    assert len((tmp_path / "empty" / "value_function" / "monitor.csv").read_text().splitlines()) == 2 + 2
 
 
 def test_model_for_another_environment_is_refused(tmp_path, script):

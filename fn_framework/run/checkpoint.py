@@ -1,18 +1,32 @@
-"""Checkpoints for ``--resume``: a trainer, its agent and its experiences, on disk.
+"""Checkpoints: everything that decides the rest of a run, on disk, so that ``--resume`` goes on as if never stopped.
 
-What is kept is declared, not found: the trainer's ``state`` (``fn_framework/trainer.py``:
-the reward log, the counters, the best score, and each trainer's own fields), and of the agent
-``AgentState``: ``initialized``, ``epsilon``, the weights of the models it names in
-``saved_models`` (a scikit-learn model is kept whole) and the variables of the optimizers in
-``saved_optimizers`` (Adam's moments and step count). Compiled functions and loggers are
-rebuilt, not saved. The experiences (the book's buffer or DQN's replay memory) go in a second
-file. Both files are written atomically; ``state.pkl`` last, so it always matches.
+A checkpoint is taken between two vector steps (when the run starts, every ``checkpoint_steps`` env
+steps or ``checkpoint_minutes`` of training, and when the loop ends) and holds, declared rather than
+found by reflection:
+
+* the trainer's ``state`` (``TrainerState``: the reward log, the counters, the best score and each
+  trainer's own fields, its work in progress such as PPO's rollout included);
+* of the agent, ``AgentState``: ``initialized``, ``epsilon``, the weights of the models it names in
+  ``saved_models`` (a scikit-learn model is kept whole) and the variables of the optimizers in
+  ``saved_optimizers`` (Adam's moments and step count);
+* the experiences (the book's buffer, the replay memory, A2C's rollout);
+* the random streams the agents and the loop draw from: Python's ``random`` and NumPy's global one;
+* the loop (``LoopState``): every env copy pickled with its episode in progress and its own random
+  stream, each copy's current observation, return and length, the episodes begun, and the env of the
+  greedy evaluations.
+
+Compiled functions and loggers are rebuilt, not saved. A kill at any instant leaves the last whole
+checkpoint: the large parts go to new files named by a serial, then ``state.pkl``, which names them,
+replaces the old one atomically (written and synced before it is renamed), and only then are the
+files of the previous checkpoint deleted.
 """
 from __future__ import annotations
 
 import dataclasses
 import os
-from typing import Any
+import random
+import time
+from typing import Any, Optional
 
 import joblib
 import numpy as np
@@ -22,8 +36,9 @@ from fn_framework.run.folders import atomic_path
 from fn_framework.trainer import state_values
 
 FOLDER = "run_state"  # not "checkpoint": TensorBoard takes that name for a TensorFlow checkpoint
+STATE_FILE = "state.pkl"
 #: The layout of ``state.pkl``; a checkpoint of another layout is refused with one line.
-FORMAT = 3  # 3: the replay memory keeps each env copy's last state
+FORMAT = 4  # 4: the loop (env copies, episodes in progress) and the random streams
 
 
 @dataclasses.dataclass
@@ -36,6 +51,22 @@ class AgentState:
     models: dict[str, Any]
     #: ``saved_optimizers`` attribute -> its variables.
     optimizers: dict[str, list[np.ndarray]]
+
+
+@dataclasses.dataclass
+class LoopState:
+    """Where the loop stands between two vector steps: what ``reset`` would otherwise start anew."""
+
+    #: The env copies as the agent sees them (copy 0 is the run's own env), each mid-episode.
+    envs: list[Any]
+    #: Each copy's current observation, its episode's return and length so far.
+    obs: np.ndarray
+    returns: np.ndarray
+    lengths: np.ndarray
+    #: Episodes begun so far (the number ``episode_begin`` gives the next one).
+    started: int
+    #: The env of the greedy evaluations (its random stream goes on), or None.
+    eval_env: Any = None
 
 
 def agent_state(agent: Any) -> AgentState:
@@ -72,34 +103,64 @@ def restore_agent(agent: Any, state: AgentState) -> None:
     agent.weights_changed()
 
 
-def save_checkpoint(trainer: Any, agent: Any) -> str:
-    """Save ``trainer``, ``agent`` and the experiences under ``<run folder>/run_state``."""
+def random_state() -> dict[str, Any]:
+    """The global random streams the agents draw from (``--seed`` seeds them)."""
+    return {"python": random.getstate(), "numpy": np.random.get_state()}
+
+
+def restore_random_state(state: dict[str, Any]) -> None:
+    random.setstate(state["python"])
+    np.random.set_state(state["numpy"])
+
+
+def save_checkpoint(trainer: Any, agent: Any, loop: Optional[LoopState] = None) -> str:
+    """Save ``trainer``, ``agent``, the experiences, the random streams and ``loop`` under ``<run folder>/run_state``."""
     folder = trainer.logger.path_of(FOLDER)
     os.makedirs(folder, exist_ok=True)
-    with atomic_path(os.path.join(folder, "experiences.pkl")) as tmp:
+    serial = f"{time.time_ns():x}"
+    files = {"experiences": f"experiences-{serial}.pkl"}
+    with atomic_path(os.path.join(folder, files["experiences"]), sync=True) as tmp:
         joblib.dump(trainer.experiences, tmp)
+    if loop is not None:
+        files["loop"] = f"loop-{serial}.pkl"
+        with atomic_path(os.path.join(folder, files["loop"]), sync=True) as tmp:
+            joblib.dump(loop, tmp)
     state = {
         "format": FORMAT,
+        "files": files,
         "next_episode": len(trainer.reward_log),
         "trainer_class": type(trainer).__name__,
         "agent_class": type(agent).__name__,
         "trainer": state_values(trainer.state),
         "agent": dataclasses.asdict(agent_state(agent)),
+        "random": random_state(),
     }
-    with atomic_path(os.path.join(folder, "state.pkl")) as tmp:
+    with atomic_path(os.path.join(folder, STATE_FILE), sync=True) as tmp:
         joblib.dump(state, tmp)
+    for name in os.listdir(folder):  # the previous checkpoint's parts, now that the new one is whole
+        if name.endswith(".pkl") and name != STATE_FILE and name not in files.values():
+            try:
+                os.remove(os.path.join(folder, name))
+            except OSError:
+                pass
     return folder
+
+
+def has_checkpoint(folder: str) -> bool:
+    return os.path.exists(os.path.join(folder, STATE_FILE))
 
 
 def load_checkpoint(folder: str) -> dict[str, Any]:
     """Read a checkpoint folder; one clear error if it is missing or damaged."""
-    state_path = os.path.join(folder, "state.pkl")
+    state_path = os.path.join(folder, STATE_FILE)
     if not os.path.exists(state_path):
         raise UserError(f"no checkpoint in {folder} to resume from; train without --resume first")
     try:
         state = joblib.load(state_path)
         if isinstance(state, dict) and state.get("format") == FORMAT:
-            state["experiences"] = joblib.load(os.path.join(folder, "experiences.pkl"))
+            files = state["files"]
+            state["experiences"] = joblib.load(os.path.join(folder, files["experiences"]))
+            state["loop"] = joblib.load(os.path.join(folder, files["loop"])) if "loop" in files else None
     except Exception as error:  # pickle raises many types for a damaged file
         raise UserError(f"cannot read the checkpoint in {folder} ({type(error).__name__}: {error})") from None
     if not isinstance(state, dict) or state.get("format") != FORMAT:

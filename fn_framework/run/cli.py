@@ -296,12 +296,16 @@ def train(run_name: str, args: argparse.Namespace, config: Any, trainer: Any, en
         print("Resuming with settings changed from the checkpoint's run: " + ", ".join(changes))
     trainer.env_factory, trainer.eval_env = env_for, eval_env
     if args.resume:
-        from fn_framework.run.checkpoint import FOLDER, check_resume, load_checkpoint
+        from fn_framework.run.checkpoint import FOLDER, check_resume, has_checkpoint, load_checkpoint
 
         folder = trainer.logger.path_of(FOLDER)
-        trainer.resume_state = load_checkpoint(folder)
-        check_resume(trainer.resume_state, trainer, run_name, env)
-        print(f"Resuming after episode {trainer.resume_state['next_episode']} from {folder}")
+        if has_checkpoint(folder):
+            trainer.resume_state = load_checkpoint(folder)
+            check_resume(trainer.resume_state, trainer, run_name, env)
+            print(f"Resuming after episode {trainer.resume_state['next_episode']} "
+                  f"and {trainer.resume_state['trainer']['total_steps']} env steps from {folder}")
+        else:  # killed before its first checkpoint: nothing was kept, so the run starts over (the same, seeded)
+            print(f"No checkpoint in {folder} yet: starting the run from its beginning")
     if args.test:
         print("Train on test mode")
     agent = trainer.train(env, render=args.render)
@@ -321,8 +325,6 @@ def finish_training(trainer: Any, agent: Any) -> int:
     Returns the exit status: 130 when the run was interrupted (Ctrl-C/SIGTERM), 3 when
     the loss diverged (the last good model is left as it was), else 0 (a spent budget too).
     """
-    from fn_framework.run.checkpoint import save_checkpoint
-
     config = trainer.config
     path = trainer.final_model_path
     if trainer.diverged:
@@ -343,7 +345,7 @@ def finish_training(trainer: Any, agent: Any) -> int:
               f"(it begins {begins(config)}): no model was saved, and TensorBoard has no model or observed frames.")
     if not trainer.diverged:
         try:
-            print(f"Saved a checkpoint to {save_checkpoint(trainer, agent)}")
+            print(f"Saved a checkpoint to {trainer.checkpoint(agent, trainer.last_loop)}")
         except OSError as error:
             raise UserError(f"cannot save the checkpoint ({error.strerror or error}); the last good one is kept") from None
     if trainer.reward_log:

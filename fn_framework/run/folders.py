@@ -75,12 +75,13 @@ def run_folder(folder: str, resume: bool, fresh: bool) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def atomic_path(path: str) -> Iterator[str]:
+def atomic_path(path: str, sync: bool = False) -> Iterator[str]:
     """Yield a temporary path beside ``path``; rename it onto ``path`` on success.
 
     The temporary name keeps the suffix (``.keras``, ``.h5``, ``.png``...) because
     several writers choose their format from it. On an exception the temporary file
-    is removed and ``path`` is left as it was.
+    is removed and ``path`` is left as it was. ``sync``: the file's bytes reach the disk
+    before the rename (a checkpoint survives a power cut, not only a killed process).
     """
     directory = os.path.dirname(os.path.abspath(path))
     os.makedirs(directory, exist_ok=True)
@@ -90,6 +91,9 @@ def atomic_path(path: str) -> Iterator[str]:
     os.remove(tmp)  # writers such as Keras refuse to overwrite without asking
     try:
         yield tmp
+        if sync:
+            with open(tmp, "rb+") as f:
+                os.fsync(f.fileno())
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
