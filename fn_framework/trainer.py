@@ -365,8 +365,6 @@ class Trainer:
 
                     restore_random_state(resumed["random"])  # last: rebuilding the models may have drawn
                 last_checkpoint = (time.perf_counter(), self.total_steps)
-                if resumed is None or loop is None:
-                    self.checkpoint(agent, self.loop_state(envs, started))  # resumable from its first step on
                 while len(self.reward_log) < episodes and not self.stop_reason:
                     step_count = int(envs.lengths[0])
                     step = self.vector_step = envs.step(self.act_batch(agent, obs))

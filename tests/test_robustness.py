@@ -209,3 +209,43 @@ def test_settings_no_run_can_use_are_one_line(flags, expected, tmp_path, script)
 def test_negative_numbers_are_refused_by_argparse(flags, expected, tmp_path, script):
     result = script("value_function_agent.py", *flags, "--log-dir", str(tmp_path))
     assert result.returncode == 2 and "Traceback" not in result.stderr and expected in result.stderr
+
+
+@pytest.mark.parametrize("how", ["stdout into head -1", "stderr closed", "an ascii terminal and a Japanese path"])
+def test_a_broken_or_closed_stream_never_costs_the_run(how, tmp_path):
+    """``| head -1``, ``2>&-`` and ``PYTHONIOENCODING=ascii``: the run completes and saves everything, quietly."""
+    logs = tmp_path / ("日本語" if "Japanese" in how else "logs")
+    run = f"{sys.executable} scripts/policy_gradient_agent.py --episodes 30 --seed 1 --log-dir '{logs}'"
+    shell = {"stdout into head -1": f"{run} | head -1; exit ${{PIPESTATUS[0]}}",
+             "stderr closed": f"{run} 2>&-",
+             "an ascii terminal and a Japanese path": f"PYTHONIOENCODING=ascii {run}"}[how]
+    result = subprocess.run(["bash", "-c", shell], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "Traceback" not in result.stderr and "Exception ignored" not in result.stderr, result.stderr[-2000:]
+    folder = logs / "policy_gradient"
+    for name in ("policy_gradient_agent.keras", "rewards.png", "run_state/state.pkl"):
+        assert (folder / name).exists(), name
+    assert len((folder / "monitor.csv").read_text().splitlines()) == 2 + 30
+    if "head" in how:
+        assert len(result.stdout.splitlines()) == 1
+
+
+def test_empty_names_are_refused_before_anything_runs(tmp_path, script):
+    """``--plot-model ""`` used to start a training run and exit 0; ``--record ""`` was ignored."""
+    line = one_error_line(script("dqn_agent.py", "--plot-model", "", "--log-dir", str(tmp_path)))
+    assert "--plot-model writes .png, .svg, .pdf files, not ''" in line
+    result = script("dqn_agent.py", "--play", "--record", "", "--log-dir", str(tmp_path))
+    assert one_error_line(result).startswith("error: cannot record to '': use a .gif or .mp4")
+    assert result.stdout == "" and not (tmp_path / "dqn").exists()  # nothing played, nothing written
+
+
+def test_a_save_cut_short_by_a_kill_leaves_no_temporary_file_behind(tmp_path, script):
+    logs = ["--log-dir", str(tmp_path), "--seed", "1"]
+    assert script("policy_gradient_agent.py", "--episodes", "5", *logs).returncode == 0
+    folder = tmp_path / "policy_gradient"
+    torn = [folder / ".policy_gradient_agent.k3j2.tmp.keras", folder / "run_state" / ".state.x81q.tmp.pkl"]
+    for path in torn:  # what atomic_path leaves when the process is killed mid-save
+        path.write_bytes(b"half a file")
+    assert script("policy_gradient_agent.py", "--episodes", "7", "--resume", *logs).returncode == 0
+    assert not any(path.exists() for path in torn)
+    assert len((folder / "monitor.csv").read_text().splitlines()) == 2 + 7

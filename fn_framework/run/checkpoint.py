@@ -1,8 +1,8 @@
 """Checkpoints: everything that decides the rest of a run, on disk, so that ``--resume`` goes on as if never stopped.
 
-A checkpoint is taken between two vector steps (when the run starts, every ``checkpoint_steps`` env
-steps or ``checkpoint_minutes`` of training, and when the loop ends) and holds, declared rather than
-found by reflection:
+A checkpoint is taken between two vector steps (every ``checkpoint_steps`` env steps or
+``checkpoint_minutes`` of training, and when the loop ends; a run killed before its first one starts over
+with ``--resume``, the same run when seeded) and holds, declared rather than found by reflection:
 
 * the trainer's ``state`` (``TrainerState``: the reward log, the counters, the best score and each
   trainer's own fields, its work in progress such as PPO's rollout included);

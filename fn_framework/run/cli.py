@@ -153,7 +153,7 @@ def parse(spec: RunSpec, argv: Optional[Sequence[str]] = None) -> tuple[argparse
     for name in ("--preset", "--log-dir", "--model", "--plot-model"):
         pre.add_argument(name, default=None)
     known, _ = pre.parse_known_args(argv)
-    known.play = known.play or bool(known.plot_model)  # --plot-model draws the model --play would play
+    known.play = known.play or known.plot_model is not None  # --plot-model draws the model --play would play
     test = bool(spec.test_mode and known.test)
     presets = spec.presets[spec.run_name(test)].configs
     try:
@@ -176,8 +176,58 @@ def parse(spec: RunSpec, argv: Optional[Sequence[str]] = None) -> tuple[argparse
 WRITE_ERRORS = (errno.ENOSPC, errno.EDQUOT, errno.EROFS)
 
 
+class ForgivingStream:
+    """A standard stream whose failures never cost the run: a broken pipe or a closed stream makes later
+    writes go nowhere, and text the stream's encoding cannot hold is written with replacements.
+
+    ``python scripts/dqn_agent.py | head -1`` closes the pipe after one line; without this, the next
+    progress line raised ``BrokenPipeError`` in the middle of training and nothing was saved.
+    """
+
+    def __init__(self, stream: Any) -> None:
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        try:
+            return self.stream.write(text)
+        except UnicodeEncodeError:
+            encoding = getattr(self.stream, "encoding", None) or "ascii"
+            return self.write(text.encode(encoding, "replace").decode(encoding))
+        except (OSError, ValueError):  # EPIPE, a closed file: from now on, nowhere
+            self.stream = _nowhere(self.stream)
+            return len(text)
+
+    def flush(self) -> None:
+        try:
+            self.stream.flush()
+        except (OSError, ValueError):
+            self.stream = _nowhere(self.stream)
+
+    def __getattr__(self, name: str) -> Any:  # isatty, fileno, encoding...: the stream's own
+        return getattr(self.stream, name)
+
+
+def _nowhere(stream: Any) -> Any:
+    """``os.devnull`` in place of a broken stream, its file descriptor too (Python's exit flush stays quiet)."""
+    devnull = open(os.devnull, "w")
+    try:
+        os.dup2(devnull.fileno(), stream.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
+    return devnull
+
+
+def keep_streams() -> None:
+    """Standard output and error as ``ForgivingStream``s (a missing one, as when closed with ``2>&-``: devnull)."""
+    for name in ("stdout", "stderr"):
+        stream = getattr(sys, name)
+        if not isinstance(stream, ForgivingStream):
+            setattr(sys, name, ForgivingStream(stream if stream is not None else open(os.devnull, "w")))
+
+
 def main(spec: RunSpec, argv: Optional[Sequence[str]] = None) -> None:
     """Run the script; a ``UserError`` becomes one ``error:`` line and exit status 2."""
+    keep_streams()
     try:
         args, config = parse(spec, argv)
         if args.print_config:
@@ -199,9 +249,9 @@ def main(spec: RunSpec, argv: Optional[Sequence[str]] = None) -> None:
 
 def run(spec: RunSpec, args: argparse.Namespace, config: Any) -> int:
     """Train, or play with ``--play``; returns the exit status."""
-    if args.record and not args.play:
+    if args.record is not None and not args.play:
         raise UserError("--record records played episodes: add --play (or drop --record)")
-    if args.plot_model:  # before TensorFlow loads: a missing pydot or dot is one line
+    if args.plot_model is not None:  # before TensorFlow loads: a missing pydot or dot is one line
         from fn_framework.run.plot_model import check_plot_tools, plot_model_run
 
         check_plot_tools(args.plot_model)
@@ -215,14 +265,13 @@ def run(spec: RunSpec, args: argparse.Namespace, config: Any) -> int:
         path, shipped = spec.play_path(args.log_dir, args.test, args.model, args.shipped)
         if not os.path.exists(path):
             raise UserError(f"no saved model at {path}; train one first with: {train_command}")
+        from fn_framework.run.recording import check_record_path
+
+        if args.record is not None:  # an empty name too: refused, never silently ignored
+            check_record_path(args.record)
         if shipped:
             print(f"Playing the trained agent shipped with the repository: {os.path.relpath(path)} "
                   f"(models/README.md says how it was trained; train your own with: {train_command})")
-        from fn_framework.run.recording import check_record_path
-
-        if args.record:
-            check_record_path(args.record)
-
     else:
         check_model_path(path)
     check_display(args.render)
@@ -237,7 +286,7 @@ def run(spec: RunSpec, args: argparse.Namespace, config: Any) -> int:
         return trainer_class.observe(raw, config)
 
     # The run's env: the one played, or the loop's copy 0 (the one window under --render); then the evaluations'.
-    env = env_for(record=bool(args.record), render=args.render)
+    env = env_for(record=args.record is not None, render=args.render)
     eval_env = env_for() if not args.play and config.eval_every > 0 else None
     if eval_env is not None and args.seed is not None:
         eval_env.reset(seed=args.seed + 10_000)
@@ -306,6 +355,7 @@ def train(run_name: str, args: argparse.Namespace, config: Any, trainer: Any, en
                   f"and {trainer.resume_state['trainer']['total_steps']} env steps from {folder}")
         else:  # killed before its first checkpoint: nothing was kept, so the run starts over (the same, seeded)
             print(f"No checkpoint in {folder} yet: starting the run from its beginning")
+            trainer.logger.resume_from(0)  # TensorBoard drops what the killed run wrote
     if args.test:
         print("Train on test mode")
     agent = trainer.train(env, render=args.render)

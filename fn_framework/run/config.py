@@ -165,7 +165,7 @@ class TrainerConfig:
     eval_episodes: int = setting(5, low=1)
     """Greedy episodes per evaluation."""
     checkpoint_minutes: float = setting(2.0, low=0)
-    """Write a checkpoint every N minutes of training (0: only at the start and the end); a killed run loses at most that."""
+    """Write a checkpoint every N minutes of training (0: only at the end); a killed run loses at most that."""
     checkpoint_steps: int = setting(0, low=0)
     """Also write a checkpoint every N env steps (0: by minutes only); --resume goes on from the last one."""
 

@@ -69,9 +69,24 @@ def run_folder(folder: str, resume: bool, fresh: bool) -> Iterator[None]:
             os.makedirs(folder, exist_ok=True)
         except OSError as error:
             raise UserError(f"cannot create the run folder {folder} ({error.strerror})") from None
+        remove_torn_writes(folder)
         yield
     finally:
         lock.release()
+
+
+def remove_torn_writes(folder: str) -> None:
+    """Delete the temporary files of saves a killed process never finished (``atomic_path``'s ``.name.*.tmp.ext``).
+
+    Called with the folder's lock held: no live run is writing them.
+    """
+    for root, _, names in os.walk(folder):
+        for name in names:
+            if name.startswith(".") and ".tmp" in name:
+                try:
+                    os.remove(os.path.join(root, name))
+                except OSError:
+                    pass
 
 
 @contextlib.contextmanager

@@ -17,7 +17,7 @@ MIN_SIDE = 256
 def check_record_path(path: str) -> None:
     """Refuse a record path before playing: a known suffix and a folder that can be written."""
     if os.path.splitext(path)[1].lower() not in (".gif", ".mp4"):
-        raise UserError(f"cannot record to {path}: use a .gif or .mp4 file name")
+        raise UserError(f"cannot record to {path!r}: use a .gif or .mp4 file name")
     folder = os.path.dirname(os.path.abspath(path))
     if os.path.isdir(path) or not os.path.isdir(folder) or not os.access(folder, os.W_OK):
         raise UserError(f"cannot record to {path}: {folder} is not a writable folder")
