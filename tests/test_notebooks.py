@@ -60,7 +60,6 @@ def test_notebook_runs_and_leaves_its_figures(name, tmp_path, monkeypatch):
 def test_first_cell_clones_and_installs_on_a_fresh_machine(tmp_path):
     """Colab's case: no checkout around the notebook; the first cell clones the project and installs it."""
     import subprocess
-    import sys
 
     notebook = nbformat.read(ROOT / "notebooks" / "02_value_function.ipynb", as_version=4)
     setup = next(cell.source for cell in notebook.cells if cell.cell_type == "code")
