@@ -364,8 +364,14 @@ class Trainer:
                     from fn_framework.run.checkpoint import restore_random_state
 
                     restore_random_state(resumed["random"])  # last: rebuilding the models may have drawn
+                pending: list[int] = []  # copies whose next episode the run stopped before beginning
+                for j in loop.pending if loop is not None else ():
+                    self.env_index = j
+                    self.episode_begin(started, agent)  # as the unbroken run would have, had it gone on
+                    started += 1
                 last_checkpoint = (time.perf_counter(), self.total_steps)
                 while len(self.reward_log) < episodes and not self.stop_reason:
+                    pending = []
                     step_count = int(envs.lengths[0])
                     step = self.vector_step = envs.step(self.act_batch(agent, obs))
                     episode_now = len(self.reward_log)
@@ -384,10 +390,12 @@ class Trainer:
                         if not self.stop_reason and len(self.reward_log) < episodes:
                             self.episode_begin(started, agent)  # the copy's next episode
                             started += 1
+                        else:
+                            pending.append(copy)
                     if self.checkpoint_due(*last_checkpoint):
-                        self.checkpoint(agent, self.loop_state(envs, started))
+                        self.checkpoint(agent, self.loop_state(envs, started, pending))
                         last_checkpoint = (time.perf_counter(), self.total_steps)
-                self.last_loop = self.loop_state(envs, started)  # finish_training's checkpoint: where the loop ends
+                self.last_loop = self.loop_state(envs, started, pending)  # finish_training's checkpoint: the loop's end
         finally:
             envs.close()
             self.env_index = 0
@@ -410,7 +418,7 @@ class Trainer:
         return ((c.checkpoint_steps > 0 and self.total_steps - since_steps >= c.checkpoint_steps)
                 or (c.checkpoint_minutes > 0 and time.perf_counter() - since >= 60 * c.checkpoint_minutes))
 
-    def loop_state(self, envs: VectorEpisodes, started: int) -> Any:
+    def loop_state(self, envs: VectorEpisodes, started: int, pending: Sequence[int] = ()) -> Any:
         """The loop between two steps (``LoopState``); None where the copies live in other processes (``async``)."""
         from fn_framework.run.checkpoint import LoopState
 
@@ -418,7 +426,7 @@ class Trainer:
         if copies is None:
             return None
         return LoopState(list(copies), np.array(envs.obs), envs.returns.copy(), envs.lengths.copy(), started,
-                         self.eval_env)
+                         list(pending), self.eval_env)
 
     def checkpoint(self, agent: Any, loop: Any = None) -> str:
         """Save everything that decides the rest of the run (``fn_framework/run/checkpoint.py``); returns its folder.

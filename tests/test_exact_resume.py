@@ -92,3 +92,27 @@ def test_a_run_killed_at_random_instants_resumes_to_the_same_weights(name, tmp_p
     resumed_at = [int(step) for out in outputs for step in re.findall(r"Resuming after episode \d+ and (\d+) env steps", out)]
     assert kills >= 1 and any(step > 0 for step in resumed_at), outputs  # it went on from a checkpoint mid-run
     assert outcome(tmp_path / "killed" / run) == outcome(tmp_path / "whole" / run)
+
+
+@pytest.mark.parametrize("script, flags, run, budget, half, full", [
+    ("policy_gradient_agent.py", [], "policy_gradient", "--episodes", "40", "80"),
+    # DQN's epsilon decays over the planned episodes (the book's schedule): its budget here is env steps
+    ("dqn_agent.py", ["--test", "--n-envs", "4", "--initial-count", "5", "--episodes", "300"], "dqn_test",
+     "--steps", "1500", "3000"),
+])
+def test_a_run_stopped_by_its_budget_and_resumed_with_more_is_the_longer_run(script, flags, run, budget, half, full,
+                                                                             tmp_path):
+    """The loop's end is a checkpoint too: half the budget, then ``--resume`` with all of it, as all at once.
+
+    The copies whose next episode the first run never began (an episode ended the budget) begin it on
+    resuming, with the hooks the longer run called there.
+    """
+    whole = subprocess.run(command(script, [*flags, budget, full], str(tmp_path / "whole")), cwd=ROOT,
+                           capture_output=True, text=True, timeout=600)
+    assert whole.returncode == 0, whole.stderr[-3000:]
+    for more in ([budget, half], [budget, full, "--resume"]):
+        part = subprocess.run(command(script, [*flags, *more], str(tmp_path / "parts")), cwd=ROOT,
+                              capture_output=True, text=True, timeout=600)
+        assert part.returncode == 0, part.stderr[-3000:]
+    assert "Resuming after episode" in part.stdout
+    assert outcome(tmp_path / "parts" / run) == outcome(tmp_path / "whole" / run)

@@ -65,6 +65,8 @@ class LoopState:
     lengths: np.ndarray
     #: Episodes begun so far (the number ``episode_begin`` gives the next one).
     started: int
+    #: Copies whose next episode had not begun when the run stopped (its budget, Ctrl-C): a resume begins them.
+    pending: list[int] = dataclasses.field(default_factory=list)
     #: The env of the greedy evaluations (its random stream goes on), or None.
     eval_env: Any = None
 
