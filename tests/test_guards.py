@@ -115,8 +115,9 @@ def test_resume_lists_changed_settings_and_refuses_structural_ones(script, tmp_p
     # A test-mode checkpoint put where the Catcher run's goes: the observations differ.
     assert script("a2c_agent.py", "--test", "--episodes", "15", *logs).returncode == 0
     shutil.copytree(tmp_path / "a2c_test" / "run_state", tmp_path / "a2c" / "run_state")
-    line = one_error_line(script("a2c_agent.py", "--resume", *logs))
+    line = one_error_line(script("a2c_agent.py", "--resume", "--episodes", "30", *logs))
     assert "learned from observations of shape (4,), this run's are (80, 80, 4)" in line
+    assert not (tmp_path / "a2c" / "config.json").exists()  # a refused resume writes no settings
 
 
 def _fill(disk, free_kb: int) -> None:  # type: ignore[no-untyped-def]

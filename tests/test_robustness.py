@@ -249,3 +249,12 @@ def test_a_save_cut_short_by_a_kill_leaves_no_temporary_file_behind(tmp_path, sc
     assert script("policy_gradient_agent.py", "--episodes", "7", "--resume", *logs).returncode == 0
     assert not any(path.exists() for path in torn)
     assert len((folder / "monitor.csv").read_text().splitlines()) == 2 + 7
+
+
+@pytest.mark.parametrize("flag", ["--n-envs", "--buffer-size", "--gradient-steps", "--steps"])
+def test_an_integer_beyond_any_machine_is_one_line_before_anything_runs(flag, tmp_path, script):
+    """A 21-digit count was an OverflowError traceback or a hang that ignored SIGTERM."""
+    result = script("dqn_agent.py", "--test", flag, "123456789012345678901", "--log-dir", str(tmp_path))
+    line = one_error_line(result)
+    assert "must be at most 2147483647 (2**31 - 1), got 123456789012345678901" in line
+    assert not (tmp_path / "dqn_test").exists()

@@ -340,11 +340,8 @@ def train(run_name: str, args: argparse.Namespace, config: Any, trainer: Any, en
     ``env`` is the loop's copy 0 (the run seeded it), ``env_for`` makes the other copies,
     ``eval_env`` (or None) plays the greedy evaluations.
     """
-    changes = settings_for_run(os.path.dirname(trainer.model_path), config, args.resume)
-    if changes:
-        print("Resuming with settings changed from the checkpoint's run: " + ", ".join(changes))
     trainer.env_factory, trainer.eval_env = env_for, eval_env
-    if args.resume:
+    if args.resume:  # every check that can refuse the resume comes before anything is written
         from fn_framework.run.checkpoint import FOLDER, check_resume, has_checkpoint, load_checkpoint
 
         folder = trainer.logger.path_of(FOLDER)
@@ -356,6 +353,9 @@ def train(run_name: str, args: argparse.Namespace, config: Any, trainer: Any, en
         else:  # killed before its first checkpoint: nothing was kept, so the run starts over (the same, seeded)
             print(f"No checkpoint in {folder} yet: starting the run from its beginning")
             trainer.logger.resume_from(0)  # TensorBoard drops what the killed run wrote
+    changes = settings_for_run(os.path.dirname(trainer.model_path), config, args.resume)
+    if changes:
+        print("Resuming with settings changed from the checkpoint's run: " + ", ".join(changes))
     if args.test:
         print("Train on test mode")
     agent = trainer.train(env, render=args.render)

@@ -90,12 +90,20 @@ def field_types(cls: type) -> dict[str, type]:
     return {f.name: hints[f.name] for f in dataclasses.fields(cls)}
 
 
+#: The largest integer setting: a count of env steps, copies, experiences or gradient steps beyond it needs
+#: more memory or time than any machine has, and NumPy or TensorFlow would fail on it with a traceback (an
+#: OverflowError, "Maximum allowed dimension exceeded") or a hang that ignores SIGTERM.
+INT_LIMIT = 2**31 - 1
+
+
 def type_problem(kind: type, value: Any) -> Optional[str]:
-    """Why ``value`` is not a ``kind`` (an int is a float; a bool is no number)."""
+    """Why ``value`` is not a ``kind`` (an int is a float; a bool is no number; no int beyond ``INT_LIMIT``)."""
     if kind is bool:
         ok = isinstance(value, bool)
     elif kind is int:
         ok = isinstance(value, numbers.Integral) and not isinstance(value, bool)
+        if ok and abs(int(value)) > INT_LIMIT:
+            return f"at most {INT_LIMIT} (2**31 - 1)"
     elif kind is float:
         ok = isinstance(value, numbers.Real) and not isinstance(value, bool)
         if ok and not math.isfinite(float(value)):
@@ -263,9 +271,7 @@ def _parser_of(kind: type, valid: Any) -> Any:
             value = kind(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"{text!r} is not a valid {kind.__name__}") from None
-        if kind is float and not math.isfinite(value):
-            raise argparse.ArgumentTypeError(f"must be a finite number, got {text}")
-        problem = valid.problem(value)
+        problem = type_problem(kind, value) or valid.problem(value)
         if problem:
             raise argparse.ArgumentTypeError(f"must be {problem}, got {text}")
         return value
