@@ -52,6 +52,21 @@ BEHAVIOUR: list[tuple[str, str, str]] = [
     ("all", "checkpoints are written while training (every `checkpoint_minutes`), with the env copies mid-episode "
             "and the random streams, so `--resume` goes on exactly",
      "the book saved only models; a killed run lost everything since its start"),
+    ("all", "TensorBoard tags: `loss` -> `loss/td` (DQN), `epsilon` -> `stats/epsilon`, A2C's `policy/*` -> "
+            "`stats/*`; `reward` is written for every episode, the random-play warm-up included",
+     "one tag scheme for every agent (`reward`, `episode`, `loss/...`, `stats/...`, `eval/...`), so runs of "
+     "different agents compare in one TensorBoard; the warm-up's rewards show where training began"),
+    ("continuous", "`load` marks the agent initialized, so `--play` plays the trained actor",
+     "the book's `load` never set `initialized`, so its play acted at random"),
+    ("continuous", "each update steps the critic first, then the actor (the TD error is taken before the "
+                   "critic's step, as the book takes it)",
+     "one compiled function for both; the book ran the two updates as separate TF1 calls"),
+    ("nn_tutorial", "`explanation_keras_boston`: scikit-learn's diabetes data instead of Boston, the target "
+                    "standardised, 100 epochs instead of 8; `explanation_keras_mnist`: scikit-learn's 8x8 digits, "
+                    "40 epochs instead of 8",
+     "Boston was removed from scikit-learn (a feature built on an assumption about race); the digits ship with "
+     "scikit-learn (nothing to download); with these small data sets 8 epochs leave the nets underfit (the "
+     "figures: benchmarks/README.md)"),
     ("DQN", "the teacher starts as a copy of the model", "the book's `clone_model` left it with other random weights "
             "until the first sync"),
     ("DQN, A2C, PG", "updates are compiled `tf.GradientTape` steps; acting uses a compiled or NumPy forward pass",
