@@ -24,6 +24,8 @@ class PPOConfig(CatcherAgentConfig, VectorConfig):
     TRAINER: ClassVar[str] = "agents.ppo:PPOTrainer"
     MODEL_FILE: ClassVar[str] = "ppo_agent.keras"
     BOOK: ClassVar[dict[str, Any]] = {}
+    #: PPO keeps no experience buffer (its rollout is n_envs x n_steps) and learns from its first rollout.
+    UNUSED: ClassVar[tuple[str, ...]] = ("buffer_size", "initial_count")
 
     episodes: int = 1_000_000
     """Budget: stop after this many finished episodes of all envs together (with --play: episodes played, default 5)."""

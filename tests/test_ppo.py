@@ -275,3 +275,12 @@ def test_script_trains_with_a_step_budget_is_seeded_resumes_and_plays(script, tm
     played = script(SCRIPT, "--test", "--play", "--seed", "1", "--log-dir", str(tmp_path / "b"))
     assert played.returncode == 0, played.stderr[-2000:]
     assert played.stdout.count("Get reward") == 5
+
+
+def test_flags_ppo_never_reads_are_not_offered(script):
+    """PPO keeps no experience buffer and learns from its first rollout: --buffer-size would change nothing."""
+    help_text = script("ppo_agent.py", "--help").stdout
+    assert "--n-steps" in help_text and "--buffer-size" not in help_text and "--initial-count" not in help_text
+    refused = script("ppo_agent.py", "--buffer-size", "5")
+    assert refused.returncode == 2 and refused.stderr.startswith("error: unrecognized arguments: --buffer-size 5")
+    assert "buffer_size" not in script("ppo_agent.py", "--print-config").stdout

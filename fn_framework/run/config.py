@@ -187,6 +187,9 @@ class TrainerConfig:
     REPLAY: ClassVar[bool] = False
     #: The action spaces the agent takes: ``discrete`` or ``box`` (continuous).
     ACTIONS: ClassVar[str] = "discrete"
+    #: Fields of the shared config this agent's trainer never reads: no flag offers them, ``--print-config``
+    #: leaves them out (a flag that changes nothing is a trap).
+    UNUSED: ClassVar[tuple[str, ...]] = ()
 
     def __post_init__(self) -> None:
         """Settings no run can use are refused here, once for every agent (one ``error:`` line)."""
@@ -251,6 +254,8 @@ def add_config_flags(parser: argparse.ArgumentParser, config: Any) -> None:
     group = parser.add_argument_group(f"settings ({type(config).__name__}; --print-config shows them all)")
     docs = field_docs(type(config))
     for name, kind in field_types(type(config)).items():
+        if name in type(config).UNUSED:
+            continue
         default = getattr(config, name)
         valid = valid_of(type(config), name)
         values = "" if kind is bool or valid.describe() == "any" else f"; {valid.describe()}"
@@ -290,6 +295,8 @@ def format_config(config: Any) -> str:
     docs = field_docs(type(config))
     lines = [f"# {type(config).__name__}"]
     for f in dataclasses.fields(config):
+        if f.name in type(config).UNUSED:
+            continue
         book = type(config).BOOK
         note = f" (book: {book[f.name]!r})" if f.name in book else ""
         lines.append(f"{f.name} = {getattr(config, f.name)!r}  # {docs.get(f.name, '')}{note}")
