@@ -24,6 +24,8 @@ from typing import Any, Callable, Optional
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 GOAL = 54.0
+#: The agents that learn Catcher (a CNN on its frames).
+CATCHER_AGENTS = ("dqn", "a2c", "ppo")
 
 
 def run(agent: str, preset_name: str, seed: int, args: argparse.Namespace, logs: str,
@@ -92,7 +94,7 @@ def plot(runs: list[dict], path: str) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--agent", choices=["dqn", "a2c", "ppo"], required=True)
+    parser.add_argument("--agent", choices=CATCHER_AGENTS, required=True)
     parser.add_argument("--preset", default="book", help="book (default), best, or a preset name in agents/*_config.py")
     parser.add_argument("--minutes", type=float, required=True, help="training wall minutes per run")
     parser.add_argument("--seeds", "--seed", nargs="+", type=int, default=[1])

@@ -81,6 +81,56 @@ def check_search(args: argparse.Namespace) -> None:
                              f"{kind}: use choice:a,b or randint:lo:hi")
 
 
+def check_front_door(args: argparse.Namespace) -> None:
+    """Refuse, before Ray starts, what no sweep can run: one ``error:`` line each, a non-zero exit.
+
+    An unknown agent or preset, a seed outside NumPy's range, no samples, a negative CPU count, budgets
+    and evaluations that are not positive, a search distribution Ray cannot draw from (``loguniform`` from
+    0, bounds that are equal or reversed) and a storage folder that cannot be written.
+    """
+    from benchmarks.cartpole_solve import AGENTS
+    from benchmarks.catcher_learn import CATCHER_AGENTS
+    from benchmarks.settings import check_settings, parse_value
+
+    known = AGENTS if args.task == "cartpole" else CATCHER_AGENTS
+    if args.agent not in known:
+        raise SystemExit(f"error: --agent {args.agent!r} is not one of {', '.join(known)} ({args.task})")
+    check_settings([args.agent], args.task, [args.preset], {}, "--agent/--preset")
+    bad_seeds = [seed for seed in args.seeds if not 0 <= seed < 2**32]
+    if bad_seeds:
+        raise SystemExit(f"error: --seeds must be between 0 and 2**32 - 1, got {bad_seeds[0]}")
+    for flag, value in (("--samples", args.samples), ("--cap-steps", args.cap_steps), ("--eval-every", args.eval_every),
+                        ("--eval-episodes", args.eval_episodes), ("--eval-steps", args.eval_steps)):
+        if value < 1:
+            raise SystemExit(f"error: {flag} must be 1 or more, got {value}")
+    for flag, value in (("--minutes", args.minutes), ("--eval-every-s", args.eval_every_s)):
+        if not value > 0:
+            raise SystemExit(f"error: {flag} must be more than 0, got {value}")
+    if args.cpus < 0:
+        raise SystemExit(f"error: --cpus must be 0 (all of them) or more, got {args.cpus}")
+    for item in args.search:
+        field, _, spec = item.partition("=")
+        kind, _, rest = spec.partition(":")
+        bounds = rest.split(":")
+        if kind in ("uniform", "loguniform", "randint") and len(bounds) == 2:
+            try:
+                low, high = (float(parse_value(b)) for b in bounds)
+            except (TypeError, ValueError):
+                raise SystemExit(f"error: --search {item}: the bounds must be numbers") from None
+            if not low < high:
+                raise SystemExit(f"error: --search {item}: the lower bound must be below the upper one")
+            if kind == "loguniform" and low <= 0:
+                raise SystemExit(f"error: --search {item}: loguniform needs a lower bound above 0")
+    if args.storage and "://" not in args.storage:
+        folder = os.path.abspath(args.storage)
+        try:
+            os.makedirs(folder, exist_ok=True)
+        except OSError as error:
+            raise SystemExit(f"error: --storage {args.storage}: cannot create it ({error.strerror})") from None
+        if not os.access(folder, os.W_OK):
+            raise SystemExit(f"error: --storage {args.storage} is not a writable folder")
+
+
 def trial_grid(space: dict[str, Any], samples: int, seeds: list[int], rng_seed: int = 0) -> dict[str, Any]:
     """Tune's grid of ``samples`` settings drawn once from ``space``, each run with every seed.
 
@@ -234,13 +284,19 @@ def main() -> None:
         raise SystemExit("error: Ray Tune is not installed: pip install -r requirements-ray.txt") from None
     from benchmarks import harness
 
+    check_front_door(args)
     space = parse_search(args.search)
     check_search(args)
     storage = args.storage if "://" in args.storage else os.path.abspath(harness.log_root(args.storage))
-    ray.init(address=args.address or "local", num_cpus=(args.cpus or None) if args.address is None else None,
-             include_dashboard=False, log_to_driver=False,
-             runtime_env={"working_dir": ROOT, "excludes": EXCLUDES,
-                          "env_vars": {"TF_CPP_MIN_LOG_LEVEL": "3", "OMP_NUM_THREADS": "1"}})
+    try:
+        ray.init(address=args.address or "local", num_cpus=(args.cpus or None) if args.address is None else None,
+                 include_dashboard=False, log_to_driver=False,
+                 runtime_env={"working_dir": ROOT, "excludes": EXCLUDES,
+                              "env_vars": {"TF_CPP_MIN_LOG_LEVEL": "3", "OMP_NUM_THREADS": "1"}})
+    except (ConnectionError, RuntimeError) as error:  # --address auto with no cluster running, and the like
+        first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise SystemExit(f"error: cannot join the Ray cluster at {args.address or 'local'} ({first[:200]}); "
+                         "start it with ray start --head, or leave out --address for a local one") from None
     params = {"root": ROOT, "task": args.task, "agent": args.agent, "preset": args.preset,
               **trial_grid(space, args.samples, args.seeds),
               "minutes": args.minutes, "cap_steps": args.cap_steps, "eval_every": args.eval_every,

@@ -170,6 +170,15 @@ def main(argv: Any = None) -> int:
     parser.add_argument("--badges", action="store_true", help="only rewrite the Colab badges (after REPO changed)")
     parser.add_argument("--compact", action="store_true", help="only shrink the stored outputs (after a limit changed)")
     args = parser.parse_args(argv)
+    unknown = [name for name in args.names if name not in NAMES]
+    if unknown:
+        parser.exit(2, f"error: no notebook {unknown[0]!r} in notebooks/ (known: {', '.join(NAMES)})\n")
+    try:
+        import nbclient  # noqa: F401
+        import nbformat  # noqa: F401
+    except ImportError as error:
+        parser.exit(2, f"error: rendering needs {error.name}, which is not installed: "
+                       "pip install -r requirements-notebooks.txt\n")
     if args.badges or args.compact:
         import nbformat
 

@@ -148,3 +148,17 @@ def test_the_colab_badge_and_the_clone_url_come_from_one_place(name):
     setup = next(cell.source for cell in notebook.cells if cell.cell_type == "code")
     assert first_text.splitlines()[0] == badge(name)
     assert f'"https://github.com/{REPO}"' in setup  # the first cell clones the same repository
+
+
+def test_render_refuses_an_unknown_notebook_or_a_missing_runner_in_one_line():
+    import subprocess
+    import sys
+
+    unknown = subprocess.run([sys.executable, "notebooks/render.py", "nosuch"], cwd=ROOT, capture_output=True,
+                             text=True, timeout=60)
+    assert unknown.returncode == 2 and unknown.stderr.startswith("error: no notebook 'nosuch' in notebooks/")
+    code = ("import runpy, sys; sys.modules['nbclient'] = None; sys.argv = ['render.py', '02_value_function']; "
+            "runpy.run_path('notebooks/render.py', run_name='__main__')")
+    missing = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert missing.returncode == 2 and missing.stderr == (
+        "error: rendering needs nbclient, which is not installed: pip install -r requirements-notebooks.txt\n")

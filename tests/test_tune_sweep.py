@@ -238,3 +238,28 @@ def test_ctrl_c_stops_the_sweep_and_prints_what_finished(tmp_path):
     assert "Traceback" not in err
     result = json.loads(out.strip().splitlines()[-1])
     assert {f["status"] for f in result["failed"]} == {"stopped"} and len(result["failed"]) + len(result["results"]) == 2
+
+
+@pytest.mark.parametrize("flags, said", [
+    (["--agent", "nosuch"], "--agent 'nosuch' is not one of"),
+    (["--agent", "ppo", "--preset", "nosuch"], "no preset 'nosuch'"),
+    (["--agent", "ppo", "--seeds", "-1"], "--seeds must be between 0 and 2**32 - 1, got -1"),
+    (["--agent", "ppo", "--samples", "0"], "--samples must be 1 or more, got 0"),
+    (["--agent", "ppo", "--cpus", "-1"], "--cpus must be 0 (all of them) or more, got -1"),
+    (["--agent", "ppo", "--search", "learning_rate=loguniform:0:1e-3"], "loguniform needs a lower bound above 0"),
+    (["--agent", "ppo", "--search", "n_epochs=randint:3:3"], "the lower bound must be below the upper one"),
+])
+def test_the_sweeps_front_door_refuses_in_one_line_before_ray_starts(flags, said, tmp_path):
+    result = subprocess.run([sys.executable, "benchmarks/tune_sweep.py", "--task", "cartpole", *flags,
+                             "--storage", str(tmp_path / "sweep")], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode != 0 and said in result.stderr, result.stderr[-2000:]
+    assert result.stderr.strip().count("\n") == 0 and result.stderr.startswith("error: ")  # one line, no traceback
+
+
+def test_a_storage_that_cannot_be_made_is_one_line(tmp_path):
+    blocked = tmp_path / "a_file"
+    blocked.write_text("a file where the storage folder's parent should be")
+    result = subprocess.run([sys.executable, "benchmarks/tune_sweep.py", "--task", "cartpole", "--agent", "ppo",
+                             "--storage", str(blocked / "sweep")], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode != 0, result.stderr[-2000:]
+    assert result.stderr.startswith("error: --storage") and "cannot create it (Not a directory)" in result.stderr
