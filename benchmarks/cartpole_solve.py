@@ -34,8 +34,12 @@ GOAL = 475.0  # CartPole-v1's reward_threshold (500-step episodes; v0 had 200 an
 
 
 def run_ours(agent: str, preset_name: str, seed: int, protocol_args: dict, episodes: int, logs: str,
-             overrides: Optional[dict] = None, on_eval: Optional[Callable[[dict], None]] = None) -> dict:
-    """One seeded run of ``agent`` with the scripts' preset, on CartPole-v1 as its observer shows it."""
+             overrides: Optional[dict] = None, on_eval: Optional[Callable[[dict], None]] = None,
+             resume: Optional[str] = None, on_checkpoint: Optional[Callable[[str], None]] = None) -> dict:
+    """One seeded run of ``agent`` with the scripts' preset, on CartPole-v1 as its observer shows it.
+
+    ``resume`` / ``on_checkpoint``: a sweep's trial goes on from a checkpoint / hands each one over
+    (``harness.run_trainer``)."""
     import gymnasium as gym
 
     from benchmarks import harness, settings
@@ -52,7 +56,7 @@ def run_ours(agent: str, preset_name: str, seed: int, protocol_args: dict, episo
     evaluator = harness.GreedyEvaluator(make_cartpole, episodes, seed + 10_000)
     harness.seed_all(seed, env)
     protocol = harness.Protocol(lambda: evaluator(harness.greedy_act(trainer)), on_eval=on_eval, **protocol_args)
-    reason = harness.run_trainer(trainer, env, protocol)
+    reason = harness.run_trainer(trainer, env, protocol, evaluator, resume, on_checkpoint)
     return result(agent, name, seed, protocol, reason)
 
 

@@ -29,7 +29,8 @@ CATCHER_AGENTS = ("dqn", "a2c", "ppo")
 
 
 def run(agent: str, preset_name: str, seed: int, args: argparse.Namespace, logs: str,
-        overrides: Optional[dict] = None, on_eval: Optional[Callable[[dict], None]] = None) -> dict:
+        overrides: Optional[dict] = None, on_eval: Optional[Callable[[dict], None]] = None,
+        resume: Optional[str] = None, on_checkpoint: Optional[Callable[[str], None]] = None) -> dict:
     """One seeded run of ``agent`` with the scripts' preset; the curve of greedy evaluations."""
     import gymnasium as gym
 
@@ -52,7 +53,7 @@ def run(agent: str, preset_name: str, seed: int, args: argparse.Namespace, logs:
         lambda: evaluator(harness.greedy_act(trainer)), eval_every_s=args.eval_every_s,
         cap_seconds=args.minutes * 60, cap_steps=args.cap_steps, final_eval=True, on_eval=on_eval,
     )
-    reason = harness.run_trainer(trainer, env, protocol)
+    reason = harness.run_trainer(trainer, env, protocol, evaluator, resume, on_checkpoint)
     if reason != "cap" and (not protocol.curve or protocol.curve[-1]["env_steps"] != protocol.steps):
         protocol.run_evaluation()  # the trainer stopped by itself: evaluate where it stopped
     curve = [{**point, "agent": agent, "preset": name, "seed": seed} for point in protocol.curve]

@@ -97,6 +97,17 @@ class Protocol:
     def start(self) -> None:
         self._start, self._eval_s = time.perf_counter(), 0.0
 
+    def state(self) -> dict[str, Any]:
+        """What a resumed run needs: the counters, the curve, the train clock so far, the next evaluation."""
+        return {"steps": self.steps, "curve": list(self.curve), "solved_at": self.solved_at,
+                "stop_reason": self.stop_reason, "train_s": self.train_s, "next_eval_s": self._next_eval_s}
+
+    def restore(self, state: dict[str, Any]) -> None:
+        """Go on from ``state`` (call after ``start``): the train clock continues from its seconds."""
+        self.steps, self.curve, self.solved_at = state["steps"], list(state["curve"]), state["solved_at"]
+        self.stop_reason, self._next_eval_s = state["stop_reason"], state["next_eval_s"]
+        self._start, self._eval_s = time.perf_counter() - state["train_s"], 0.0
+
     @property
     def train_s(self) -> float:
         return time.perf_counter() - self._start - self._eval_s
@@ -193,17 +204,56 @@ def greedy_act(trainer: Any) -> Callable[[list[Any]], Any]:
     return lambda obs: trainer.agent.greedy_actions(obs)
 
 
-def run_trainer(trainer: Any, env: Any, protocol: Protocol) -> str:
+BENCH_STATE = "benchmark.pkl"  # beside the trainer's checkpoint: the protocol's and the evaluator's state
+
+
+def run_trainer(trainer: Any, env: Any, protocol: Protocol, evaluator: Optional["GreedyEvaluator"] = None,
+                resume: Optional[str] = None, on_checkpoint: Optional[Callable[[str], None]] = None) -> str:
     """``trainer.train`` on ``env`` under ``protocol``; return why it stopped.
 
     ``solved``/``cap`` (the protocol), ``interrupted`` (Ctrl-C: the trainer stops cleanly),
     ``diverged``, or ``episodes`` (the trainer's own episode count ran out first).
+
+    ``on_checkpoint(folder)``: after every evaluation the trainer checkpoints at the end of that step,
+    with the protocol's and ``evaluator``'s state beside it (a sweep's trial reports it to Ray Tune).
+    ``resume``: such a folder; the run goes on from it exactly (the same weights, steps and evaluations).
     """
     import io
+    import shutil
     from contextlib import redirect_stdout
+
+    import joblib
+
+    from fn_framework.run.checkpoint import FOLDER, load_checkpoint
+    from fn_framework.run.callbacks import Callback
 
     trainer.callbacks = [*trainer.callbacks, protocol_callback(protocol)]
     protocol.start()
+    if resume is not None:
+        folder = trainer.logger.path_of(FOLDER)
+        shutil.copytree(resume, folder, dirs_exist_ok=True)
+        saved = joblib.load(os.path.join(folder, BENCH_STATE))
+        protocol.restore(saved["protocol"])
+        if evaluator is not None:
+            evaluator.envs, evaluator.seed = saved["evaluator_envs"], saved["evaluator_seed"]
+        trainer.resume_state = load_checkpoint(folder)
+    if on_checkpoint is not None:
+        evaluated = protocol.on_eval
+
+        def after_evaluation(point: dict[str, float]) -> None:
+            trainer.checkpoint_requested = True
+            if evaluated is not None:
+                evaluated(point)
+
+        protocol.on_eval = after_evaluation
+
+        class Handover(Callback):
+            def on_checkpoint(self, trainer: Any, folder: str) -> None:
+                joblib.dump({"protocol": protocol.state(), "evaluator_envs": getattr(evaluator, "envs", None),
+                             "evaluator_seed": getattr(evaluator, "seed", None)}, os.path.join(folder, BENCH_STATE))
+                on_checkpoint(folder)
+
+        trainer.callbacks = [*trainer.callbacks, Handover()]
     with redirect_stdout(io.StringIO()):  # the book's "Done initialization" lines
         trainer.train(env)
     return trainer.stop_reason or "episodes"

@@ -20,7 +20,10 @@ needs only Python with the packages installed, no clone: the project's code trav
 runtime environment (``working_dir``, less ``EXCLUDES``), each trial writes its logs on its own node and
 sends them (a tar.gz) with its row to the driver in its last report, which unpacks them under
 ``STORAGE/logs/<trial id>``; ``--storage`` names where Tune keeps the experiment (local, or shared such as
-NFS or ``s3://``; then the logs go to a new /tmp folder). A trial that fails is reported with its error and the others finish;
+NFS or ``s3://``; then the logs go to a new /tmp folder). After every evaluation a trial hands Tune its run's
+checkpoint (the trainer's, with the protocol's and the evaluator's state); a trial whose worker dies (the OOM
+killer, a lost node) is started again from its last one, up to ``MAX_FAILURES`` times, and ends with the rows of
+a run never killed. A trial that still fails is reported with its error and the others finish;
 Ctrl-C stops the sweep, and what finished is still printed. See benchmarks/README.md, "Sweeps on a Ray cluster".
 """
 from __future__ import annotations
@@ -38,6 +41,8 @@ sys.path.insert(0, ROOT)
 #: What stays on the driver's machine: the trials need the code, not the environment, history, models or docs.
 EXCLUDES = [".git", ".venv", "logs", "models", "tests", "notebooks", "docs", "__pycache__", "*.png", "*.gif",
             "*.ipynb", "*.keras", "*.h5"]
+#: How often a trial whose worker died (the OOM killer, a lost node) is started again, from its last checkpoint.
+MAX_FAILURES = 3
 #: The last report's key for the trial's logs (a base64 tar.gz), and the most it sends (compressed bytes).
 LOGS, LOGS_LIMIT = "logs_tgz", 16 * 2**20
 
@@ -174,9 +179,36 @@ def trial(params: dict[str, Any]) -> None:
     logs = tempfile.mkdtemp(prefix="tune_trial_")
     last: dict[str, float] = {"mean_return": float("nan"), "env_steps": 0, "train_s": 0.0}
 
-    def report(point: dict[str, float]) -> None:
+    def report(point: dict[str, float]) -> None:  # the metrics go to Tune with the checkpoint that follows
         last.update(mean_return=point["mean_return"], env_steps=point["env_steps"], train_s=point["wall_s"])
-        tune.report(dict(last))
+
+    shared = [True]  # whether this node can write Tune's storage (a local --storage on a cluster: only the head)
+
+    def hand_over(folder: str) -> None:
+        """The run's checkpoint after an evaluation, to Tune: a retried trial goes on from it (``FailureConfig``).
+
+        Where this node cannot reach the storage (a local folder of the head node, on a cluster), Tune refuses
+        the checkpoint: the trial reports its metrics alone from then on, and a killed one starts over.
+        """
+        import shutil
+
+        if not shared[0]:
+            tune.report(dict(last))
+            return
+        copy = tempfile.mkdtemp(prefix="tune_checkpoint_")
+        shutil.copytree(folder, copy, dirs_exist_ok=True)  # the run goes on writing its own folder
+        try:
+            tune.report(dict(last), checkpoint=tune.Checkpoint.from_directory(copy))
+        except RuntimeError as error:  # ray.train's "Unable to set up cluster storage"
+            shared[0] = False
+            print(f"warning: {str(error).splitlines()[0]} on this node: its checkpoints stay here, and the trial "
+                  "starts over if its worker dies (give --storage a folder every node shares)", file=sys.stderr)
+            tune.report(dict(last))
+        finally:
+            shutil.rmtree(copy, ignore_errors=True)
+
+    checkpoint = tune.get_checkpoint()  # a retried trial: where its killed attempt last reported
+    resume = checkpoint.to_directory() if checkpoint is not None else None
 
     if params["task"] == "cartpole":
         from benchmarks.cartpole_solve import GOAL, run_ours
@@ -184,7 +216,7 @@ def trial(params: dict[str, Any]) -> None:
         protocol_args = {"eval_every_steps": params["eval_every"], "goal": GOAL,
                          "cap_steps": params["cap_steps"], "cap_seconds": params["minutes"] * 60}
         row = run_ours(params["agent"], params["preset"], params["seed"], protocol_args, params["eval_episodes"],
-                       logs, overrides=overrides, on_eval=report)
+                       logs, overrides=overrides, on_eval=report, resume=resume, on_checkpoint=hand_over)
     else:
         from benchmarks.catcher_learn import run
 
@@ -192,8 +224,8 @@ def trial(params: dict[str, Any]) -> None:
                                        eval_steps=params["eval_steps"], minutes=params["minutes"],
                                        cap_steps=params["cap_steps"])
         row = run(params["agent"], params["preset"], params["seed"], namespace, logs,
-                  overrides=overrides, on_eval=report)
-    where = {"node": ray.get_runtime_context().get_node_id(), "logs": logs,  # which node, and from which code
+                  overrides=overrides, on_eval=report, resume=resume, on_checkpoint=hand_over)
+    where = {"node": ray.get_runtime_context().get_node_id(), "logs": logs, "resumed": resume is not None,
              "checkout_seen": os.path.isdir(os.path.join(params["root"], "fn_framework")),
              "code": os.path.dirname(os.path.dirname(os.path.abspath(harness.__file__)))}
     tune.report({**last, "row": json.dumps({**row, "overrides": overrides, **where}), LOGS: pack(logs)})
@@ -312,7 +344,7 @@ def main() -> None:
         param_space=params,
         tune_config=tune.TuneConfig(metric="mean_return", mode="max", scheduler=scheduler),
         run_config=tune.RunConfig(storage_path=storage, name="sweep", verbose=0,
-                                  failure_config=tune.FailureConfig(max_failures=0, fail_fast=False)),
+                                  failure_config=tune.FailureConfig(max_failures=MAX_FAILURES, fail_fast=False)),
     )
     try:
         results = tuner.fit()  # Tune's own Ctrl-C handling: the first stops the trials and returns

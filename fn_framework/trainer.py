@@ -178,6 +178,8 @@ class Trainer:
         self.resume_state: Optional[dict[str, Any]] = None
         #: Where the loop ended (``LoopState``): the checkpoint ``finish_training`` writes continues from it.
         self.last_loop: Any = None
+        #: A callback asks for a checkpoint at the end of this step (a sweep's trial, after an evaluation).
+        self.checkpoint_requested = False
         self.state = self.fresh_state()
 
     @property
@@ -392,9 +394,10 @@ class Trainer:
                             started += 1
                         else:
                             pending.append(copy)
-                    if self.checkpoint_due(*last_checkpoint):
-                        self.checkpoint(agent, self.loop_state(envs, started, pending))
-                        last_checkpoint = (time.perf_counter(), self.total_steps)
+                    if self.checkpoint_requested or self.checkpoint_due(*last_checkpoint):
+                        folder = self.checkpoint(agent, self.loop_state(envs, started, pending))
+                        last_checkpoint, self.checkpoint_requested = (time.perf_counter(), self.total_steps), False
+                        callbacks.on_checkpoint(self, folder)
                 self.last_loop = self.loop_state(envs, started, pending)  # finish_training's checkpoint: the loop's end
         finally:
             envs.close()

@@ -120,23 +120,34 @@ def _trial_processes(driver: int) -> list[int]:
     return trials
 
 
-def test_a_trial_whose_worker_dies_is_reported_and_the_other_finishes(tmp_path):
-    sweep = subprocess.Popen([sys.executable, "benchmarks/tune_sweep.py", "--task", "cartpole", *ARGS, "--cpus", "2",
-                              "--storage", str(tmp_path)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                             text=True)
-    deadline, trials = time.time() + 120, []
-    while not trials and time.time() < deadline and sweep.poll() is None:
+def test_trials_whose_workers_die_go_on_from_their_checkpoints_to_the_same_rows(tmp_path):
+    """SIGKILL to every trial's worker once each has reported a checkpoint: Tune starts them again
+    (``FailureConfig``), each from its last checkpoint, and the sweep ends with the rows of runs never killed."""
+    args = [*ARGS[:ARGS.index("--cap-steps")], "--cap-steps", "6000", "--eval-every", "1000", "--eval-episodes", "2"]
+    sweep = subprocess.Popen([sys.executable, "benchmarks/tune_sweep.py", "--task", "cartpole", *args, "--cpus", "2",
+                              "--storage", str(tmp_path / "ray")], cwd=ROOT, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True)
+    deadline, killed = time.time() + 180, []
+    while not killed and time.time() < deadline and sweep.poll() is None:
+        reported = {path.parent.name for path in (tmp_path / "ray").glob("sweep/*/checkpoint_000000")}
         trials = _trial_processes(sweep.pid)
-        time.sleep(0.2)
-    assert trials, "no trial started"
-    os.kill(trials[0], signal.SIGKILL)  # as the OOM killer or a lost node would
-    out, err = sweep.communicate(timeout=240)
+        if len(reported) == 2 and trials:  # both trials are past their first evaluation's checkpoint
+            for pid in trials:
+                os.kill(pid, signal.SIGKILL)  # as the OOM killer or a lost node would
+            killed = trials
+        time.sleep(0.05)
+    assert killed, "no trial reported a checkpoint while running"
+    out, err = sweep.communicate(timeout=300)
     assert sweep.returncode == 0, err[-3000:]
-    result = json.loads(out.strip().splitlines()[-1])
-    [row], [failed] = result["results"], result["failed"]
-    assert row["steps"] == 3000 and row["evals"] == 3 and {row["seed"], failed["trial"]["seed"]} == {1, 2}
-    assert failed["status"] == "failed" and failed["error"], failed  # Ray words it by when it saw the death
-    assert f"trial {failed['trial']} FAILED: {failed['error']}" in out and "Traceback" not in out
+    # Ray's raylet may still say after the results that a worker died: the JSON line is the last of the sweep's own
+    result = json.loads([line for line in out.splitlines() if line.startswith('{"results"')][-1])
+    assert result["failed"] == [] and any(row["resumed"] for row in result["results"]), result
+    sequential = run_benchmark("cartpole_solve.py", *args, "--log-dir", str(tmp_path / "seq"))
+
+    def key(rows):
+        return sorted((r["seed"], r["steps"], r["evals"], r["best_eval"], r["solved"]) for r in rows)
+
+    assert key(result["results"]) == key(sequential["results"])
 
 
 def _free_port() -> int:
@@ -215,7 +226,7 @@ def test_a_sweep_runs_on_a_two_node_cluster_whose_worker_has_no_clone(tmp_path):
         shutil.rmtree(temp, ignore_errors=True)
     rows = swept["results"]
     assert sorted(r["seed"] for r in rows) == [1, 2] and all(r["steps"] == 3000 and r["evals"] == 3 for r in rows)
-    assert len({r["node"] for r in rows}) == 2  # one trial on each node
+    assert len({r["node"] for r in rows}) == 2, json.dumps(swept)[-3000:]  # one trial on each node
     assert sorted(r["checkout_seen"] for r in rows) == [False, True]  # the worker's trial ran without a clone
     assert all(not r["code"].startswith(str(ROOT)) for r in rows)  # both ran the job's copy of the code
     assert swept["failed"] == []

@@ -37,6 +37,9 @@ class Callback:
     def on_training_end(self, trainer: Any) -> None:
         """When the loop stops, however it stops (the envs are closed)."""
 
+    def on_checkpoint(self, trainer: Any, folder: str) -> None:
+        """After the loop wrote a checkpoint to ``folder`` (a sweep's trial hands it to Ray Tune)."""
+
 
 class CallbackList(Callback):
     """Several callbacks told in order."""
@@ -59,6 +62,10 @@ class CallbackList(Callback):
     def on_training_end(self, trainer: Any) -> None:
         for callback in self.callbacks:
             callback.on_training_end(trainer)
+
+    def on_checkpoint(self, trainer: Any, folder: str) -> None:
+        for callback in self.callbacks:
+            callback.on_checkpoint(trainer, folder)
 
 
 class Budget(Callback):
