@@ -52,6 +52,7 @@ def run(agent: str, preset_name: str, seed: int, args: argparse.Namespace, logs:
     protocol = harness.Protocol(
         lambda: evaluator(harness.greedy_act(trainer)), eval_every_s=args.eval_every_s,
         cap_seconds=args.minutes * 60, cap_steps=args.cap_steps, final_eval=True, on_eval=on_eval,
+        goal=GOAL if getattr(args, "stop_at_goal", False) else None,  # a study's run stops at the goal
     )
     reason = harness.run_trainer(trainer, env, protocol, evaluator, resume, on_checkpoint)
     if reason != "cap" and (not protocol.curve or protocol.curve[-1]["env_steps"] != protocol.steps):

@@ -21,7 +21,7 @@ import argparse
 import json
 import os
 import sys
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -33,8 +33,11 @@ GOAL = -200.0
 
 
 def run_ours(preset_name: str, seed: int, protocol_args: dict, episodes: int, logs: str,
-             overrides: Optional[dict] = None) -> dict:
-    """One seeded run with the script's preset, on Pendulum-v1 as its observer shows it."""
+             overrides: Optional[dict] = None, on_eval: Optional[Callable[[dict], None]] = None,
+             resume: Optional[str] = None, on_checkpoint: Optional[Callable[[str], None]] = None) -> dict:
+    """One seeded run with the script's preset, on Pendulum-v1 as its observer shows it.
+
+    ``on_eval``, ``resume``, ``on_checkpoint``: as ``cartpole_solve.run_ours`` (a sweep's trial)."""
     import gymnasium as gym
 
     from benchmarks import harness, settings
@@ -49,8 +52,8 @@ def run_ours(preset_name: str, seed: int, protocol_args: dict, episodes: int, lo
     env = make_pendulum()
     evaluator = GreedyEvaluator(make_pendulum, episodes, seed + 10_000)
     harness.seed_all(seed, env)
-    protocol = harness.Protocol(lambda: evaluator(harness.greedy_act(trainer)), **protocol_args)
-    reason = harness.run_trainer(trainer, env, protocol)
+    protocol = harness.Protocol(lambda: evaluator(harness.greedy_act(trainer)), on_eval=on_eval, **protocol_args)
+    reason = harness.run_trainer(trainer, env, protocol, evaluator, resume, on_checkpoint)
     return result("pg_continuous", name, seed, protocol, reason)
 
 

@@ -97,10 +97,18 @@ def check_front_door(args: argparse.Namespace) -> None:
     from benchmarks.catcher_learn import CATCHER_AGENTS
     from benchmarks.settings import check_settings, parse_value
 
-    known = AGENTS if args.task == "cartpole" else CATCHER_AGENTS
+    from benchmarks.pendulum_solve import AGENT as PENDULUM_AGENT
+
+    known = {"cartpole": AGENTS, "pendulum": (PENDULUM_AGENT,), "catcher": CATCHER_AGENTS}[args.task]
     if args.agent not in known:
         raise SystemExit(f"error: --agent {args.agent!r} is not one of {', '.join(known)} ({args.task})")
     check_settings([args.agent], args.task, [args.preset], {}, "--agent/--preset")
+    from benchmarks.figures import REPORTING_SEEDS
+
+    reported = sorted(set(args.seeds) & set(REPORTING_SEEDS)) if args.search or args.samples > 1 or args.asha else []
+    if reported:
+        raise SystemExit(f"error: --seeds {reported[0]} is a reporting seed: a sweep that tunes (--search, --samples, "
+                         "--asha) uses the tuning seeds only (benchmarks/figures.py, TUNING_SEEDS)")
     bad_seeds = [seed for seed in args.seeds if not 0 <= seed < 2**32]
     if bad_seeds:
         raise SystemExit(f"error: --seeds must be between 0 and 2**32 - 1, got {bad_seeds[0]}")
@@ -175,6 +183,7 @@ def trial(params: dict[str, Any]) -> None:
     from benchmarks import harness
 
     harness.configure_threads(1)
+    params = {**params, **(params.get("run") or {})}  # a study's grid of (agent, preset) runs
     overrides = dict(params.get("sample") or {})
     logs = tempfile.mkdtemp(prefix="tune_trial_")
     last: dict[str, float] = {"mean_return": float("nan"), "env_steps": 0, "train_s": 0.0}
@@ -210,25 +219,45 @@ def trial(params: dict[str, Any]) -> None:
     checkpoint = tune.get_checkpoint()  # a retried trial: where its killed attempt last reported
     resume = checkpoint.to_directory() if checkpoint is not None else None
 
-    if params["task"] == "cartpole":
-        from benchmarks.cartpole_solve import GOAL, run_ours
-
-        protocol_args = {"eval_every_steps": params["eval_every"], "goal": GOAL,
-                         "cap_steps": params["cap_steps"], "cap_seconds": params["minutes"] * 60}
-        row = run_ours(params["agent"], params["preset"], params["seed"], protocol_args, params["eval_episodes"],
-                       logs, overrides=overrides, on_eval=report, resume=resume, on_checkpoint=hand_over)
-    else:
-        from benchmarks.catcher_learn import run
-
-        namespace = argparse.Namespace(eval_every_s=params["eval_every_s"], eval_episodes=params["eval_episodes"],
-                                       eval_steps=params["eval_steps"], minutes=params["minutes"],
-                                       cap_steps=params["cap_steps"])
-        row = run(params["agent"], params["preset"], params["seed"], namespace, logs,
-                  overrides=overrides, on_eval=report, resume=resume, on_checkpoint=hand_over)
+    row = run_task(params, overrides, logs, report, resume, hand_over)
     where = {"node": ray.get_runtime_context().get_node_id(), "logs": logs, "resumed": resume is not None,
              "checkout_seen": os.path.isdir(os.path.join(params["root"], "fn_framework")),
              "code": os.path.dirname(os.path.dirname(os.path.abspath(harness.__file__)))}
     tune.report({**last, "row": json.dumps({**row, "overrides": overrides, **where}), LOGS: pack(logs)})
+
+
+def run_task(params: dict[str, Any], overrides: dict[str, Any], logs: str, on_eval: Any, resume: Optional[str],
+             on_checkpoint: Any) -> dict[str, Any]:
+    """The sequential benchmark's run of ``params``'s task, agent, preset and seed: ours, or a peer's (``sb3_*``).
+
+    A peer's run (Stable-Baselines3) keeps no checkpoint: if its worker dies, it starts over.
+    """
+    agent, seed = params["agent"], params["seed"]
+    if params["task"] in ("cartpole", "pendulum"):
+        from benchmarks import cartpole_solve, pendulum_solve
+
+        module = cartpole_solve if params["task"] == "cartpole" else pendulum_solve
+        protocol_args = {"eval_every_steps": params["eval_every"], "goal": module.GOAL,
+                         "cap_steps": params["cap_steps"], "cap_seconds": params["minutes"] * 60}
+        if agent.startswith("sb3_"):
+            import importlib
+
+            peer = importlib.import_module("benchmarks.sb3_peer" if module is cartpole_solve
+                                           else "benchmarks.sb3_pendulum_peer")
+            return peer.run_peer(agent, seed, protocol_args, params["eval_episodes"])
+        if module is pendulum_solve:
+            return pendulum_solve.run_ours(params["preset"], seed, protocol_args, params["eval_episodes"], logs,
+                                           overrides, on_eval, resume, on_checkpoint)
+        return cartpole_solve.run_ours(agent, params["preset"], seed, protocol_args, params["eval_episodes"], logs,
+                                       overrides=overrides, on_eval=on_eval, resume=resume,
+                                       on_checkpoint=on_checkpoint)
+    from benchmarks.catcher_learn import run
+
+    namespace = argparse.Namespace(eval_every_s=params["eval_every_s"], eval_episodes=params["eval_episodes"],
+                                   eval_steps=params["eval_steps"], minutes=params["minutes"],
+                                   cap_steps=params["cap_steps"], stop_at_goal=params.get("stop_at_goal", False))
+    return run(agent, params["preset"], seed, namespace, logs, overrides=overrides, on_eval=on_eval, resume=resume,
+               on_checkpoint=on_checkpoint)
 
 
 def pack(folder: str) -> str:
@@ -288,7 +317,7 @@ def gather(results: Any, fields: list[str], stopped: str, logs: str,
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--task", choices=["cartpole", "catcher"], required=True)
+    parser.add_argument("--task", choices=["cartpole", "pendulum", "catcher"], required=True)
     parser.add_argument("--agent", required=True)
     parser.add_argument("--preset", default="book")
     parser.add_argument("--seeds", nargs="+", type=int, default=[1, 2, 3])
@@ -310,8 +339,7 @@ def main() -> None:
     args = parser.parse_args()
 
     try:
-        import ray
-        from ray import tune
+        import ray.tune  # noqa: F401
     except ImportError:
         raise SystemExit("error: Ray Tune is not installed: pip install -r requirements-ray.txt") from None
     from benchmarks import harness
@@ -320,15 +348,6 @@ def main() -> None:
     space = parse_search(args.search)
     check_search(args)
     storage = args.storage if "://" in args.storage else os.path.abspath(harness.log_root(args.storage))
-    try:
-        ray.init(address=args.address or "local", num_cpus=(args.cpus or None) if args.address is None else None,
-                 include_dashboard=False, log_to_driver=False,
-                 runtime_env={"working_dir": ROOT, "excludes": EXCLUDES,
-                              "env_vars": {"TF_CPP_MIN_LOG_LEVEL": "3", "OMP_NUM_THREADS": "1"}})
-    except (ConnectionError, RuntimeError) as error:  # --address auto with no cluster running, and the like
-        first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        raise SystemExit(f"error: cannot join the Ray cluster at {args.address or 'local'} ({first[:200]}); "
-                         "start it with ray start --head, or leave out --address for a local one") from None
     params = {"root": ROOT, "task": args.task, "agent": args.agent, "preset": args.preset,
               **trial_grid(space, args.samples, args.seeds),
               "minutes": args.minutes, "cap_steps": args.cap_steps, "eval_every": args.eval_every,
@@ -338,6 +357,35 @@ def main() -> None:
         from ray.tune.schedulers import ASHAScheduler
 
         scheduler = ASHAScheduler(time_attr="env_steps", max_t=args.cap_steps, grace_period=max(args.cap_steps // 10, 1))
+    results, configs, wall = run_trials(params, storage, args.address, args.cpus, scheduler)
+    why = "stopped early by ASHA, or by Ctrl-C" if args.asha else "stopped by Ctrl-C before its last report"
+    logs = harness.log_root("" if "://" in storage else os.path.join(storage, "logs"))  # on this machine
+    rows, failed = gather(results, sorted(space), why, logs, configs)
+    interrupted = not args.asha and any(f["status"] == "stopped" for f in failed)
+    print_results(args, rows, wall, failed)
+    if interrupted:
+        print("Sweep interrupted: the trials above finished; the rest were stopped.", file=sys.stderr)
+        raise SystemExit(130)
+
+
+def run_trials(params: dict[str, Any], storage: str, address: Optional[str] = None, cpus: int = 0,
+               scheduler: Any = None) -> tuple[Any, Optional[list[dict]], float]:
+    """Start Ray (local, or join ``address``) and run one ``trial`` per grid point of ``params``, 1 CPU each.
+
+    Returns Tune's results, each trial's config in their order, and the wall seconds of the trials.
+    """
+    import ray
+    from ray import tune
+
+    try:
+        ray.init(address=address or "local", num_cpus=(cpus or None) if address is None else None,
+                 include_dashboard=False, log_to_driver=False,
+                 runtime_env={"working_dir": ROOT, "excludes": EXCLUDES,
+                              "env_vars": {"TF_CPP_MIN_LOG_LEVEL": "3", "OMP_NUM_THREADS": "1"}})
+    except (ConnectionError, RuntimeError) as error:  # --address auto with no cluster running, and the like
+        first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise SystemExit(f"error: cannot join the Ray cluster at {address or 'local'} ({first[:200]}); "
+                         "start it with ray start --head, or leave out --address for a local one") from None
     start = time.perf_counter()
     tuner = tune.Tuner(
         tune.with_resources(trial, {"cpu": 1}),
@@ -351,22 +399,14 @@ def main() -> None:
     except KeyboardInterrupt:
         raise SystemExit("Sweep interrupted: nothing was gathered (Tune keeps the experiment in "
                          f"{storage}/sweep)") from None
-    wall = time.perf_counter() - start
-    why = "stopped early by ASHA, or by Ctrl-C" if args.asha else "stopped by Ctrl-C before its last report"
-    logs = harness.log_root("" if "://" in storage else os.path.join(storage, "logs"))  # on this machine
     analysis = getattr(results, "_experiment_analysis", None)  # Tune's trials, the order of its results
     configs = [trial.config for trial in analysis.trials] if analysis is not None else None
-    rows, failed = gather(results, sorted(space), why, logs, configs)
-    interrupted = not args.asha and any(f["status"] == "stopped" for f in failed)
-    print_results(args, rows, wall, failed)
-    if interrupted:
-        print("Sweep interrupted: the trials above finished; the rest were stopped.", file=sys.stderr)
-        raise SystemExit(130)
+    return results, configs, time.perf_counter() - start
 
 
 def print_results(args: argparse.Namespace, rows: list[dict], wall: float, failed: list[dict]) -> None:
     """The sequential benchmark's table and JSON line, plus the sweep's wall time and the failed trials."""
-    if args.task == "cartpole":
+    if args.task in ("cartpole", "pendulum"):
         from benchmarks.cartpole_solve import print_row, summarize
 
         for row in sorted(rows, key=lambda r: (json.dumps(r["overrides"], sort_keys=True), r["seed"])):
