@@ -195,12 +195,16 @@ def environment() -> dict[str, Any]:
     return {"machine": {**info, "platform": platform.platform()}, "versions": versions}
 
 
+#: The folders whose code decides a figure: a results file names the commit, "+changes" if these differ from it.
+CODE = ("agents", "fn_framework", "envs", "benchmarks", "pyproject.toml")
+
+
 def commit() -> str:
     import subprocess
 
     try:
         out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT,
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "--", *CODE], cwd=ROOT,
                                capture_output=True, text=True).stdout.strip()
         return out.stdout.strip() + ("+changes" if dirty else "")
     except OSError:

@@ -20,6 +20,28 @@ from fn_framework.run.errors import UserError
 from fn_framework.run.folders import atomic_path
 
 
+def summary_writer_class() -> Any:
+    """tensorboardX's ``SummaryWriter``, imported without PyTorch.
+
+    tensorboardX's writer module imports ``torch`` whenever it is installed, only to accept torch tensors,
+    which the Logger never passes; that import takes seconds and would land inside the first training
+    step of every run on a machine with PyTorch (one with Stable-Baselines3, say). ``sys.modules["torch"]
+    = None`` makes that ``import torch`` fail as if it were not installed, for the duration of the import.
+    """
+    import sys
+
+    if "torch" in sys.modules or "tensorboardX.writer" in sys.modules:  # already paid, or nothing to pay
+        from tensorboardX import SummaryWriter
+
+        return SummaryWriter
+    sys.modules["torch"] = None  # type: ignore[assignment]
+    try:
+        from tensorboardX import SummaryWriter
+    finally:
+        del sys.modules["torch"]
+    return SummaryWriter
+
+
 class Logger:
     """Write a run's logs under ``<log_dir or ./logs>/<dir_name>``.
 
@@ -54,8 +76,7 @@ class Logger:
         if self._writer is None:
             import weakref
 
-            from tensorboardX import SummaryWriter
-
+            SummaryWriter = summary_writer_class()
             # tensorboardX names the file by the second and the host; two writers of one second in one
             # folder would share it: the fraction of the second and the process keep them apart, in order
             suffix = f".{time.time_ns() % 10**9:09d}.{os.getpid()}"

@@ -140,3 +140,22 @@ def test_a_run_stopped_before_training_begins_says_so(script, tmp_path):
     assert ("Training had not begun after 50 env steps and 2 episodes (it begins after initial_count=200 episodes "
             "or when buffer_size=50000 experiences are collected): no model was saved, and TensorBoard has no model "
             "or observed frames.") in result.stdout
+
+
+def test_the_summary_writer_is_imported_without_pytorch(tmp_path):
+    """tensorboardX's writer imports torch when it is installed (seconds, inside a run's first step): not for us."""
+    import os
+    import subprocess
+    import sys
+
+    fake = tmp_path / "torch"
+    fake.mkdir()
+    (fake / "__init__.py").write_text("import os\nopen(os.environ['TORCH_MARK'], 'a').write('imported\\n')\n")
+    code = ("import sys; from fn_framework.logger import summary_writer_class; W = summary_writer_class(); "
+            "assert W.__name__ == 'SummaryWriter' and 'torch' not in sys.modules; import torch; print('after')")
+    env = {**os.environ, "PYTHONPATH": str(tmp_path), "TORCH_MARK": str(tmp_path / "mark")}
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    result = subprocess.run([sys.executable, "-c", code], cwd=root, env=env, capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 0 and result.stdout.strip() == "after", result.stderr[-2000:]
+    assert (tmp_path / "mark").read_text() == "imported\n"  # once: by the test's own import, after the writer's

@@ -259,6 +259,8 @@ def test_ctrl_c_stops_the_sweep_and_prints_what_finished(tmp_path):
     (["--agent", "ppo", "--cpus", "-1"], "--cpus must be 0 (all of them) or more, got -1"),
     (["--agent", "ppo", "--search", "learning_rate=loguniform:0:1e-3"], "loguniform needs a lower bound above 0"),
     (["--agent", "ppo", "--search", "n_epochs=randint:3:3"], "the lower bound must be below the upper one"),
+    (["--agent", "ppo", "--seeds", "1", "1005", "--search", "n_epochs=choice:5,10"],
+     "--seeds 1005 is a reporting seed: a sweep that tunes"),
 ])
 def test_the_sweeps_front_door_refuses_in_one_line_before_ray_starts(flags, said, tmp_path):
     result = subprocess.run([sys.executable, "benchmarks/tune_sweep.py", "--task", "cartpole", *flags,
