@@ -1,8 +1,9 @@
-"""Regression with the book's network, and its predicted-vs-actual plot (book: explanation_keras_boston.py).
+"""The book's regression network on other data (diabetes, not Boston) and its predicted-vs-actual plot.
 
-Data: the book used ``load_boston``. scikit-learn removed it (1.2), and the data set was withdrawn because one
-feature was built on an assumption about race; so this port uses ``load_diabetes`` (10 features, 442 patients,
-disease progression after a year), which ships with scikit-learn: nothing is downloaded.
+Data: the book (``FN/nn_tutorial/explanation_keras_boston.py``) used ``load_boston``. scikit-learn removed it
+(1.2), and the data set was withdrawn because one feature was built on an assumption about race; so this port
+uses ``load_diabetes`` (10 features, 442 patients, disease progression after a year), which ships with
+scikit-learn: nothing is downloaded. The plot is therefore not the book's figure.
 
 Kept from the book: the split ``train_test_split(test_size=0.33)`` (seeded here), no other preprocessing of the
 inputs (the BatchNormalization layer is the book's standardisation), the layers BatchNormalization ->

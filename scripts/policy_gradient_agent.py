@@ -13,9 +13,10 @@ last 10 episodes beats the best so far (so it is on disk while training runs), a
 The ``modern`` preset (agents/policy_gradient_config.py; each part measured on its own, and the
 whole beside the book's settings: benchmarks/README.md):
 
-* ``gamma 0.99`` and the whole episode per update (``batch_size`` 500, CartPole-v1's longest):
-  the book's 0.9 sees about 10 steps ahead, and 32 sampled steps per update carry little of
-  a long episode.
+* ``gamma 0.99`` and the whole episode per update (``batch_size`` 500: every step of an
+  episode, up to CartPole-v1's 500; the preset's CartPole-v0 ends at 200): the book's 0.9
+  sees about 10 steps ahead, and the book's ``batch_size`` 32, steps sampled from the
+  episode, carries little of a long one.
 * ``input_clip 5``: the states' scaler is fitted on the first 256 random-play states, where
   the cart hardly moves; a policy that balances for long lets the cart drift many of those
   standard deviations, and the saturated softmax then collapsed some runs to always pushing

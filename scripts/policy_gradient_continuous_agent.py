@@ -5,12 +5,14 @@
     python scripts/policy_gradient_continuous_agent.py --play                 # play the saved actor (sampled actions)
     python scripts/policy_gradient_continuous_agent.py --play --model x.h5    # a legacy .h5 actor
 
-The book's ``FN/policy_gradient_continuous_agent.py`` (written for Pendulum-v0, gone from Gymnasium).
-Models go to ``logs/policy_gradient_continuous/``: ``policy_gradient_continuous_agent.keras`` is the
-actor at the end of training, with its ``SampleLayer``, so ``--play`` samples around the mean as the
-book's play did. With the book's settings training begins when the replay of 100 000 transitions
-is full, after 500 episodes of random play. Every setting, the presets and their reasons:
-``--help`` and agents/policy_gradient_continuous_config.py.
+The book repository's ``FN/policy_gradient_continuous_agent.py`` (not printed in the book; written
+for Pendulum-v0, gone from Gymnasium). Models go to ``logs/policy_gradient_continuous/``:
+``policy_gradient_continuous_agent.keras`` is the actor at the end of training, with its
+``SampleLayer``, so ``--play`` samples around the trained mean, as the book's policy acts once
+trained (the book's own ``--play`` acted at random: its ``load`` never sets ``initialized``).
+With the book's settings training begins when the replay of 100 000 transitions is full, after
+500 episodes of random play. Every setting, the presets and their reasons: ``--help`` and
+agents/policy_gradient_continuous_config.py.
 """
 
 from __future__ import annotations

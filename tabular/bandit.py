@@ -1,5 +1,7 @@
 """Multi-armed bandits of seed 003 ("スロットマシーン", lines ~390-710): Bernoulli arms, ε-greedy and UCB1.
 
+Not the book's: the seed's post "強化学習 AlphaZero 1" follows another book, on AlphaZero (see ``tabular``).
+
 The seed runs 1000 simulations of 250 pulls one at a time in Python loops. Here every class holds the state
 of a *batch* of simulations (arrays of shape ``(num_sims, n_arms)``) and applies the seed's rule to all rows
 at once, so the whole experiment is 250 steps of array operations instead of 250 000 Python iterations;

@@ -1,4 +1,4 @@
-"""Seed 003's bandit experiment: ε-greedy(0.1) and UCB1, 1000 simulations x 250 steps, arms 0.3 / 0.5 / 0.9.
+"""Seed 003's bandit experiment (not the book's): ε-greedy(0.1) and UCB1, 1000 sims x 250 steps, arms 0.3/0.5/0.9.
 
 Writes ``average_reward.png`` (average reward against step, both algorithms, as the seed's plot) and
 ``average_reward.csv`` (one row per step) into ``--out``, and prints the average over the last steps.

@@ -1,5 +1,7 @@
 """The 3x3 maze of seed 003 ("迷路ゲーム 方策勾配法", lines ~1-390) and its policy gradient on a softmax of θ.
 
+Not the book's: the seed's post "強化学習 AlphaZero 2" follows another book, on AlphaZero (see ``tabular``).
+
 Cells are numbered 0..8 row by row from the top left; the agent starts in 0 and the goal is 8. Actions are the
 seed's order: 0 up (-3), 1 right (+1), 2 down (+3), 3 left (-1). The walls are where the seed's ``theta_0``
 has NaN. The seed has no environment object (``get_s_next`` and a loop); ``MazeEnv`` is that loop as a

@@ -1,4 +1,4 @@
-"""Seed 003's maze solved by the policy gradient: print steps per episode, save θ and an animated GIF.
+"""Seed 003's maze (not the book's) solved by the policy gradient: print steps per episode, save θ and an animated GIF.
 
 Writes into ``--out``: ``theta.npy`` (the learned θ, NaN at walls, shape (8, 4) like the seed's ``theta_0``),
 ``steps.csv`` (episode, steps to the goal, policy change) and ``maze.gif``: the seed's animation of the *last*

@@ -6,7 +6,8 @@ import re
 
 import pytest
 
-from agents.differences import PATH, markdown
+from agents.differences import (BEHAVIOUR, NOT_THE_BOOK, PATHS, StaleTranslation, japanese, markdown,
+                                translation_problems)
 from agents.presets import TABLE, get
 from fn_framework.run.config import book_settings, field_docs, format_config
 
@@ -60,10 +61,34 @@ def test_every_field_has_a_docstring():
         assert all(docs.values())
 
 
-def test_the_differences_document_is_current():
-    with open(PATH, encoding="utf-8") as f:
-        assert f.read() == markdown(), "run: python -m agents.differences --write"
+def test_the_differences_documents_are_current():
+    """One generator writes both, English and Japanese (``--write``)."""
+    assert translation_problems() == []
+    for language, path in PATHS.items():
+        with open(path, encoding="utf-8") as f:
+            assert f.read() == markdown(language), "run: python -m agents.differences --write"
     assert "| dqn_test | `book_net` | True | False |" in markdown()
+    assert "| dqn | `book_net`" not in markdown()  # a test-mode setting: the Catcher run has no such layer
+    assert "| dqn_test | `book_net` | True | False | テストモードのみ" in markdown("ja")
+
+
+JAPANESE_TEXT = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
+
+
+def test_the_japanese_differences_are_japanese_and_follow_the_english():
+    for row in BEHAVIOUR:
+        assert JAPANESE_TEXT.search(row.what_ja) and JAPANESE_TEXT.search(row.why_ja), row.what
+    assert all(JAPANESE_TEXT.search(ja) for _, ja in NOT_THE_BOOK)
+    ja = markdown("ja")
+    worded = [line for line in ja.splitlines()
+              if line.startswith(("# ", "## ", "| ", "- ")) and not line.startswith(("| ---", "| `"))]
+    english_only = [line for line in worded if not JAPANESE_TEXT.search(line)]
+    assert english_only == [], english_only
+    # a note whose English changes without its Japanese fails, naming the key
+    with pytest.raises(StaleTranslation, match="'a2c', 'small'"):
+        japanese(("note", "a2c", "small"), TABLE["a2c"].notes["small"] + " More.")
+    with pytest.raises(StaleTranslation, match="has no Japanese"):
+        japanese(("note", "a2c", "new"), "A new preset.")
 
 
 def test_best_resolves_and_presets_are_replacements_of_the_book():
