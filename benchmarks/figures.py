@@ -74,12 +74,12 @@ STUDIES: dict[str, Study] = {
         seeds=REPORTING_SEEDS, minutes=3.0, cap_steps=20_000),
     "catcher": Study(
         "catcher", "catcher", "Catcher-v0", 54.0, runs=(("ppo", "fast"), ("dqn", "modern")), peers=(), pairs=(),
-        seeds=REPORTING_SEEDS[:10], minutes=2.0, cap_steps=0, eval_every=0, eval_every_s=5.0, eval_episodes=3),
+        seeds=REPORTING_SEEDS[:10], minutes=3.0, cap_steps=0, eval_every=0, eval_every_s=5.0, eval_episodes=3),
 }
 
 NAMES = {
     "ppo": ("PPO", "PPO"), "dqn": ("DQN", "DQN"),
-    "pg_continuous": ("continuous policy gradient", "連続値の方策勾配"),
+    "pg_continuous": ("continuous policy gradient", "連続値の Policy Gradient"),
     "sb3_ppo": ("SB3 PPO (RL-Zoo)", "SB3 PPO（RL-Zoo の設定）"),
     "sb3_dqn": ("SB3 DQN (RL-Zoo)", "SB3 DQN（RL-Zoo の設定）"),
     "sb3_sac": ("SB3 SAC (RL-Zoo)", "SB3 SAC（RL-Zoo の設定）"),
@@ -196,7 +196,7 @@ def environment() -> dict[str, Any]:
 
 
 #: The folders whose code decides a figure: a results file names the commit, "+changes" if these differ from it.
-CODE = ("agents", "fn_framework", "envs", "benchmarks", "pyproject.toml")
+CODE = ("agents", "fn_framework", "envs", ":(glob)benchmarks/*.py", "pyproject.toml")
 
 
 def commit() -> str:
@@ -242,7 +242,7 @@ def measure(study: Study, cpus: int = 0, address: Optional[str] = None, seeds: O
               "eval_every": study.eval_every, "eval_every_s": study.eval_every_s, "stop_at_goal": True,
               "eval_episodes": study.eval_episodes, "eval_steps": study.eval_steps}
     storage = harness.log_root("")
-    started = time.strftime("%Y-%m-%d %H:%M", time.gmtime())
+    started, code = time.strftime("%Y-%m-%d %H:%M", time.gmtime()), commit()  # what runs, before it runs
     results, configs, wall = tune_sweep.run_trials(params, storage, address, cpus)
     rows, failed = tune_sweep.gather(results, [], "stopped by Ctrl-C", os.path.join(storage, "logs"), configs)
     import ray
@@ -250,7 +250,7 @@ def measure(study: Study, cpus: int = 0, address: Optional[str] = None, seeds: O
     side_by_side = int(ray.cluster_resources().get("CPU", 0))
     record = {
         "study": study.name, "spec": dataclasses.asdict(study), "seeds": list(seeds),
-        "command": f"python benchmarks/figures.py measure {study.name}", "commit": commit(), "date_utc": started,
+        "command": f"python benchmarks/figures.py measure {study.name}", "commit": code, "date_utc": started,
         **environment(), "threads": {"per_run": 1, "tf_inter_op": 1, "runs_side_by_side": side_by_side},
         "wall_s": round(wall, 1), "rows": sorted((row_of(r, study) for r in rows), key=lambda r: (group_of(r), r["seed"])),
         "failed": failed,

@@ -134,6 +134,12 @@ def check_front_door(args: argparse.Namespace) -> None:
                 raise SystemExit(f"error: --search {item}: the lower bound must be below the upper one")
             if kind == "loguniform" and low <= 0:
                 raise SystemExit(f"error: --search {item}: loguniform needs a lower bound above 0")
+    check_address(args.address)
+    if args.restore and not args.storage:
+        raise SystemExit("error: --restore goes on with a sweep kept in --storage: give the folder the sweep used")
+    if args.restore and "://" not in args.storage and not os.path.exists(
+            os.path.join(args.storage, "sweep", "tuner.pkl")):
+        raise SystemExit(f"error: --restore: no sweep to go on with in {args.storage} (run it without --restore)")
     if args.storage and "://" not in args.storage:
         folder = os.path.abspath(args.storage)
         try:
@@ -142,6 +148,26 @@ def check_front_door(args: argparse.Namespace) -> None:
             raise SystemExit(f"error: --storage {args.storage}: cannot create it ({error.strerror})") from None
         if not os.access(folder, os.W_OK):
             raise SystemExit(f"error: --storage {args.storage} is not a writable folder")
+
+
+def check_address(address: Optional[str], timeout: float = 10.0) -> None:
+    """Refuse an ``--address`` where nothing answers, in one line within ``timeout`` seconds.
+
+    Ray itself retries such an address for good (and ignores SIGTERM meanwhile); ``auto`` is Ray's to find.
+    """
+    import socket
+
+    if not address or address == "auto":
+        return
+    host, _, port = address.split("://", 1)[-1].rpartition(":")
+    if not host or not port.isdigit():
+        raise SystemExit(f"error: --address {address}: give HOST:PORT, ray://HOST:10001 or auto")
+    try:
+        socket.create_connection((host, int(port)), timeout=timeout).close()
+    except OSError as error:
+        why = error.strerror or type(error).__name__
+        raise SystemExit(f"error: --address {address}: nothing answers there ({why}); start the cluster with "
+                         "ray start --head, or leave out --address for a local one") from None
 
 
 def trial_grid(space: dict[str, Any], samples: int, seeds: list[int], rng_seed: int = 0) -> dict[str, Any]:
@@ -335,6 +361,8 @@ def main() -> None:
     parser.add_argument("--storage", default="", help="where Tune keeps the experiment: a local folder (default: "
                         "a new /tmp folder) or one every node sees (NFS, s3://...) on a cluster")
     parser.add_argument("--log-dir", dest="storage", help=argparse.SUPPRESS)  # its old name
+    parser.add_argument("--restore", action="store_true", help="go on with the interrupted sweep kept in --storage "
+                        "(give the same flags): its finished trials are kept, the rest go on from their checkpoints")
     parser.add_argument("--png", default="", help="catcher: the curves' plot")
     args = parser.parse_args()
 
@@ -357,21 +385,24 @@ def main() -> None:
         from ray.tune.schedulers import ASHAScheduler
 
         scheduler = ASHAScheduler(time_attr="env_steps", max_t=args.cap_steps, grace_period=max(args.cap_steps // 10, 1))
-    results, configs, wall = run_trials(params, storage, args.address, args.cpus, scheduler)
+    results, configs, wall = run_trials(params, storage, args.address, args.cpus, scheduler, args.restore)
     why = "stopped early by ASHA, or by Ctrl-C" if args.asha else "stopped by Ctrl-C before its last report"
     logs = harness.log_root("" if "://" in storage else os.path.join(storage, "logs"))  # on this machine
     rows, failed = gather(results, sorted(space), why, logs, configs)
     interrupted = not args.asha and any(f["status"] == "stopped" for f in failed)
     print_results(args, rows, wall, failed)
     if interrupted:
-        print("Sweep interrupted: the trials above finished; the rest were stopped.", file=sys.stderr)
+        print("Sweep interrupted: the trials above finished; the rest were stopped (the same command with --restore "
+              "goes on with them).", file=sys.stderr)
         raise SystemExit(130)
 
 
 def run_trials(params: dict[str, Any], storage: str, address: Optional[str] = None, cpus: int = 0,
-               scheduler: Any = None) -> tuple[Any, Optional[list[dict]], float]:
+               scheduler: Any = None, restore: bool = False) -> tuple[Any, Optional[list[dict]], float]:
     """Start Ray (local, or join ``address``) and run one ``trial`` per grid point of ``params``, 1 CPU each.
 
+    ``restore``: go on with the sweep kept in ``storage`` (``Tuner.restore``): its finished trials are kept,
+    and the others go on from their last checkpoints (or start, if they never reported one).
     Returns Tune's results, each trial's config in their order, and the wall seconds of the trials.
     """
     import ray
@@ -387,18 +418,23 @@ def run_trials(params: dict[str, Any], storage: str, address: Optional[str] = No
         raise SystemExit(f"error: cannot join the Ray cluster at {address or 'local'} ({first[:200]}); "
                          "start it with ray start --head, or leave out --address for a local one") from None
     start = time.perf_counter()
-    tuner = tune.Tuner(
-        tune.with_resources(trial, {"cpu": 1}),
-        param_space=params,
-        tune_config=tune.TuneConfig(metric="mean_return", mode="max", scheduler=scheduler),
-        run_config=tune.RunConfig(storage_path=storage, name="sweep", verbose=0,
-                                  failure_config=tune.FailureConfig(max_failures=MAX_FAILURES, fail_fast=False)),
-    )
+    trainable = tune.with_resources(trial, {"cpu": 1})
+    if restore:
+        tuner = tune.Tuner.restore(os.path.join(storage, "sweep"), trainable, resume_unfinished=True,
+                                   resume_errored=True)
+    else:
+        tuner = tune.Tuner(
+            trainable,
+            param_space=params,
+            tune_config=tune.TuneConfig(metric="mean_return", mode="max", scheduler=scheduler),
+            run_config=tune.RunConfig(storage_path=storage, name="sweep", verbose=0,
+                                      failure_config=tune.FailureConfig(max_failures=MAX_FAILURES, fail_fast=False)),
+        )
     try:
         results = tuner.fit()  # Tune's own Ctrl-C handling: the first stops the trials and returns
     except KeyboardInterrupt:
         raise SystemExit("Sweep interrupted: nothing was gathered (Tune keeps the experiment in "
-                         f"{storage}/sweep)") from None
+                         f"{storage}/sweep: the same command with --restore goes on with it)") from None
     analysis = getattr(results, "_experiment_analysis", None)  # Tune's trials, the order of its results
     configs = [trial.config for trial in analysis.trials] if analysis is not None else None
     return results, configs, time.perf_counter() - start

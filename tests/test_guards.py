@@ -263,3 +263,31 @@ def test_a_stale_pid_file_or_a_leftover_lock_file_refuses_no_run(script, tmp_pat
     assert len((folder / "monitor.csv").read_text().splitlines()) == 2 + 7
     line = one_error_line(script("value_function_agent.py", "--episodes", "7", *logs))  # still no overwrite unasked
     assert f"{folder} holds a run already" in line and "--resume" in line and "--fresh" in line
+
+
+def test_sizes_beyond_memory_are_one_line_that_says_what_they_would_need(script, tmp_path):
+    line = one_error_line(script("dqn_agent.py", "--preset", "modern", "--buffer-size", "2000000000",
+                                 "--log-dir", str(tmp_path)))
+    assert line.startswith("error: buffer_size 2000000000 would need") and "TB of memory" in line
+    assert "give buffer_size at most" in line
+    line = one_error_line(script("ppo_agent.py", "--n-envs", "2000000000", "--log-dir", str(tmp_path)))
+    assert line.startswith("error: n_envs 2000000000 would need") and "give n_envs at most" in line
+    assert os.listdir(tmp_path) == []  # refused before the run folder was made
+
+
+def test_the_memory_bound_is_what_the_replay_would_hold():
+    import gymnasium as gym
+    import pytest
+
+    from agents.presets import get
+    from fn_framework.run.cli import check_memory
+    from fn_framework.run.errors import UserError
+
+    class Frames:  # DQN modern's observation: 40x40 frames, 4 stacked
+        observation_space = gym.spaces.Box(0, 1, (40, 40, 4), "float32")
+
+    _, config = get("dqn", "modern")
+    per = 40 * 40 * 4 * 4 / 4 * (1 + 1 / 16) + 2 * 8 * 4 + 13  # a frame once, its ids, action, reward, done
+    check_memory(config, Frames(), available=int(config.buffer_size * per) + 1)
+    with pytest.raises(UserError, match=f"give buffer_size at most {config.buffer_size - 1}$"):
+        check_memory(config, Frames(), available=int(config.buffer_size * per) - 1)

@@ -150,6 +150,54 @@ def test_trials_whose_workers_die_go_on_from_their_checkpoints_to_the_same_rows(
     assert key(result["results"]) == key(sequential["results"])
 
 
+def test_an_interrupted_sweep_goes_on_with_restore_and_runs_only_what_was_left(tmp_path):
+    """Ctrl-C to the driver once one trial has finished; ``--restore`` keeps that trial as it was (its results
+    file untouched) and runs the others: every seed's row as in the sequential run."""
+    args = [*ARGS[:ARGS.index("--seeds")], "--seeds", "1", "2", "3", "--cap-steps", "3000", "--eval-every", "1000",
+            "--eval-episodes", "2"]
+    command = [sys.executable, "benchmarks/tune_sweep.py", "--task", "cartpole", *args, "--cpus", "1",
+               "--storage", str(tmp_path / "ray")]
+    sweep = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline, finished = time.time() + 240, []
+    while not finished and time.time() < deadline and sweep.poll() is None:
+        finished = [p for p in (tmp_path / "ray").glob("sweep/*/result.json") if '"row"' in p.read_text()]
+        time.sleep(0.1)
+    assert finished, "no trial finished"
+    sweep.send_signal(signal.SIGINT)
+    out, err = sweep.communicate(timeout=180)
+    assert sweep.returncode == 130 and "--restore" in err, err[-3000:]
+    kept = {p: p.read_text() for p in finished}
+    restored = subprocess.run([*command, "--restore"], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert restored.returncode == 0, restored.stderr[-3000:]
+    result = json.loads([line for line in restored.stdout.splitlines() if line.startswith('{"results"')][-1])
+    assert all(p.read_text() == text for p, text in kept.items())  # a finished trial is not run again
+    sequential = run_benchmark("cartpole_solve.py", *args, "--log-dir", str(tmp_path / "seq"))
+
+    def key(rows):
+        return sorted((r["seed"], r["steps"], r["evals"], r["best_eval"]) for r in rows)
+
+    assert result["failed"] == [] and key(result["results"]) == key(sequential["results"])
+
+
+def test_an_address_where_nothing_answers_is_one_line_within_seconds(tmp_path):
+    port = _free_port()  # nothing listens there
+    for address in (f"127.0.0.1:{port}", f"ray://127.0.0.1:{port}", "nohost"):
+        start = time.time()
+        result = subprocess.run([sys.executable, "benchmarks/tune_sweep.py", "--task", "cartpole", "--agent", "ppo",
+                                 "--address", address, "--storage", str(tmp_path)], cwd=ROOT, capture_output=True,
+                                text=True, timeout=120)
+        assert result.returncode != 0 and result.stderr.startswith(f"error: --address {address}"), result.stderr
+        assert result.stderr.count("\n") == 1 and time.time() - start < 60
+
+
+def test_restore_needs_the_sweeps_storage(tmp_path):
+    for flags, said in ((["--restore"], "--restore goes on with a sweep kept in --storage"),
+                        (["--restore", "--storage", str(tmp_path)], "no sweep to go on with in")):
+        result = subprocess.run([sys.executable, "benchmarks/tune_sweep.py", "--task", "cartpole", "--agent", "ppo",
+                                 *flags], cwd=ROOT, capture_output=True, text=True, timeout=120)
+        assert result.returncode != 0 and result.stderr.startswith("error: ") and said in result.stderr, result.stderr
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -299,10 +299,56 @@ def run(spec: RunSpec, args: argparse.Namespace, config: Any) -> int:
             print(f"Average reward over {len(rewards)} episodes: {sum(rewards) / len(rewards):.1f}")
         return 130 if agent.play_interrupted else 0
 
+    check_memory(config, env)
     folder = os.path.join(os.path.abspath(args.log_dir or "logs"), spec.run_name(args.test))
     with run_folder(folder, resume=args.resume, fresh=args.fresh):
         return train(spec.run_name(args.test), args, config, trainer_class(config, log_dir=args.log_dir,
                      run_name=spec.run_name(args.test), model_path=path), env_for, env, eval_env)
+
+
+def machine_memory() -> int:
+    """Bytes of memory this process may use: the machine's, or its container's limit (cgroup v2) if lower."""
+    total = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 2**63
+    try:
+        with open("/sys/fs/cgroup/memory.max") as f:
+            limit = f.read().strip()
+        total = min(total, int(limit)) if limit.isdigit() else total
+    except (OSError, ValueError):
+        pass
+    return total
+
+
+def check_memory(config: Any, env: Any, available: Optional[int] = None) -> None:
+    """Refuse, before the run folder is touched, a size whose arrays cannot fit in this machine's memory.
+
+    What a size needs, from the observation the run's env gives: a replay memory (DQN, the continuous agent)
+    holds ``buffer_size`` transitions of frames (stored once each, as ``agents/replay.py`` does), ids, action,
+    reward and done; each env copy holds its frame stack and ``n_steps`` observations of rollout (A2C, PPO).
+    A lower bound: the networks, TensorFlow and Python come on top.
+    """
+    available = machine_memory() if available is None else available
+    shape = getattr(env.observation_space, "shape", None) or (1,)
+    frame_count = max(int(getattr(config, "frame_count", 1) or 1), 1)
+    observation = 4 * int(np.prod(shape))  # float32, or less as uint8
+    sizes = []
+    if getattr(type(config), "REPLAY", False):
+        per = observation / frame_count * (1 + 1 / 16) + 2 * 8 * frame_count + 8 + 4 + 1
+        sizes.append(("buffer_size", int(config.buffer_size), per))
+    copies = int(getattr(config, "n_envs", 1))
+    sizes.append(("n_envs", copies, observation * (2 + int(getattr(config, "n_steps", 1) or 1))))
+    for name, value, per in sizes:
+        if value * per > available:
+            raise UserError(f"{name} {value} would need {_bytes(value * per)} of memory at least ({_bytes(per)} "
+                            f"each), and this machine has {_bytes(available)}: give {name} at most "
+                            f"{max(int(available // per), 1)}")
+
+
+def _bytes(n: float) -> str:
+    for unit in ("B", "KB", "MB", "GB", "TB", "PB"):
+        if n < 1000 or unit == "PB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1000
+    return f"{n:.1f} PB"
 
 
 #: The model formats each kind of agent saves.
