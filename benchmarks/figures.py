@@ -35,7 +35,7 @@ TUNING_SEEDS = tuple(range(1, 21))
 REPORTING_SEEDS = tuple(range(1001, 1021))
 RESULTS = os.path.join(ROOT, "benchmarks", "results")
 #: The documents that carry generated tables, and their language.
-DOCUMENTS = {"README.md": "en", "README.ja.md": "ja", "benchmarks/README.md": "en"}
+DOCUMENTS = {"README.md": "en", "README.ja.md": "ja", "benchmarks/README.md": "en", "benchmarks/README.ja.md": "ja"}
 CONFIDENCE, RESAMPLES = 0.95, 10_000
 
 
@@ -303,7 +303,7 @@ def table(record: dict[str, Any], language: str) -> str:
         if r is None:
             continue
         if language == "ja":
-            lines.append(f"- {label(ours, 'ja')} の学習時間（IQM）は {label(peer, 'ja')} の **{r['ratio']:.2f} 倍** "
+            lines.append(f"- {label(ours, 'ja')} の学習時間（IQM）は {label(peer, 'ja')}の **{r['ratio']:.2f} 倍** "
                          f"[95 % CI {r['ci'][0]:.2f}, {r['ci'][1]:.2f}]（同じ {r['seeds']} シード）")
         else:
             lines.append(f"- {label(ours, 'en')}: **{r['ratio']:.2f}x** {label(peer, 'en')}'s IQM train time "
@@ -313,10 +313,11 @@ def table(record: dict[str, Any], language: str) -> str:
     every = (f"every {study.eval_every} env steps" if study.eval_every else f"every {study.eval_every_s:g} training s")
     failed = len(record.get("failed", []))
     if language == "ja":
+        cap_ja = f"{_n(study.cap_s, 's')} 秒" + (f"、{_n(study.cap_steps, 'steps')} 環境ステップ" if study.cap_steps else "")
         every = (f"{study.eval_every} 環境ステップごと" if study.eval_every else f"学習 {study.eval_every_s:g} 秒ごと")
         lines += ["", f"{study.env}、目標はグリーディ評価 {study.eval_episodes} エピソードの平均 {study.goal:g} 以上"
                   f"（{every}に評価、評価の時間は学習秒数に含めない）。報告用シード {_span(record['seeds'])}"
-                  f"（調整に使っていないシード）。届かなかった実行は上限（{cap.replace('env steps', '環境ステップ')}）で数える。"
+                  f"（調整に使っていないシード）。届かなかった実行は上限（{cap_ja}）で数える。"
                   f"{threads['runs_side_by_side']} 実行を並べて（各 1 スレッド）、{machine['cpu']}（{machine['cpus']} vCPU）、"
                   f"{record['date_utc'][:10]}、commit {record['commit']}"
                   + (f"、失敗した試行 {failed}" if failed else "") + f"。`{record['command']}`"]
@@ -353,7 +354,7 @@ def blocks(language: str, folder: str) -> dict[str, str]:
     return out
 
 
-MARK = re.compile(r"(<!-- figures:(\w+) -->\n)(.*?)(\n<!-- /figures:\2 -->)", re.S)
+MARK = re.compile(r"(<!-- figures:(\w+) -->\n)(.*?)(<!-- /figures:\2 -->)", re.S)
 
 
 def rendered(document: str) -> tuple[str, str]:
@@ -362,7 +363,8 @@ def rendered(document: str) -> tuple[str, str]:
     with open(path, encoding="utf-8") as f:
         text = f.read()
     made = blocks(DOCUMENTS[document], os.path.dirname(document))
-    return text, MARK.sub(lambda m: m.group(1) + made.get(m.group(2), m.group(3)) + m.group(4), text)
+    return text, MARK.sub(lambda m: m.group(1) + (made[m.group(2)] + "\n" if m.group(2) in made else m.group(3))
+                          + m.group(4), text)
 
 
 def differences() -> list[str]:

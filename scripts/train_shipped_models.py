@@ -7,11 +7,13 @@ Each agent is trained by its own script with a fixed preset, seed and budget int
 temporary run folder; its model and ``config.json`` are copied to ``models/<run>/``, where
 ``--play`` finds them (``--shipped``, or when no model of your own is trained yet). Each is
 then scored by ``--play --greedy`` (Catcher per 2000-step episode) and the table of preset,
-seed, env steps, minutes and score is written to ``models/README.md`` and README.md.
+seed, env steps, minutes and score is written to ``models/README.md``, README.md and, with Japanese
+headers and each model's environment, README.ja.md (``table``: the test compares them with it).
 """
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import shutil
@@ -40,7 +42,7 @@ SHIPPED = {
                                    ["--episodes", "10"], "policy_gradient_continuous_agent.keras"),
     "ppo": ("ppo_agent.py", ["--preset", "fast", "--steps", "100000"], 1,
             ["--max-episode-steps", "2000", "--episodes", "3"], "ppo_agent.keras"),
-    "ppo_test": ("ppo_agent.py", ["--test", "--preset", "fast"], 1, ["--test", "--episodes", "10"],
+    "ppo_test": ("ppo_agent.py", ["--test", "--preset", "zoo", "--learning-rate", "0.004", "--vf-coef", "0.1"], 1, ["--test", "--episodes", "10"],
                  "ppo_agent_test.keras"),
 }
 
@@ -71,20 +73,67 @@ def train(run_name: str) -> dict:
             "play": " ".join(play_flags), "score": score}
 
 
-#: README.md shows the same table between these lines (``write_table`` keeps both).
+#: README.md and README.ja.md show the table between these lines (``write_table`` keeps all three copies).
 BEGIN, END = "<!-- shipped-models: begin -->", "<!-- shipped-models: end -->"
+#: The table's header, per language: the Japanese one adds each model's environment (its config.json's ``env``).
+HEAD = {
+    "en": ["| run | trained with | env steps | minutes | scored with | score |",
+           "| --- | --- | --- | --- | --- | --- |"],
+    "ja": ["| 実行 | 環境 | 学習のコマンド | 環境のステップ数 | 学習時間（分） | スコアを測ったフラグ | スコア |",
+           "| --- | --- | --- | --- | --- | --- | --- |"],
+}
+ROW = re.compile(r"^\| `(?P<run>[^`]+)` \| `(?P<command>[^`]+)` \| (?P<env_steps>\d+) \| (?P<minutes>[\d.]+) \| "
+                 r"`--play --greedy (?P<play>[^`]+)` \| (?P<score>-?[\d.]+) \|$")
+
+
+def read_rows(path: str = "") -> dict[str, dict]:
+    """The rows of ``models/README.md`` (the metadata of every shipped run), as ``train`` returns them."""
+    path = path or os.path.join(MODELS, "README.md")
+    rows = {}
+    if os.path.exists(path):
+        with open(path, encoding="utf-8") as f:
+            for line in f.read().splitlines():
+                m = ROW.match(line)
+                if m:
+                    rows[m["run"]] = {**m.groupdict(), "env_steps": int(m["env_steps"]),
+                                      "minutes": float(m["minutes"]), "score": float(m["score"])}
+                elif line.startswith("| `"):  # a row this script did not write: never drop it silently
+                    raise SystemExit(f"error: cannot read this row of {path}: {line}")
+    return rows
+
+
+def environment(run_name: str) -> str:
+    """The environment the shipped model was trained on: ``env`` in ``models/<run>/config.json``."""
+    with open(os.path.join(MODELS, run_name, "config.json"), encoding="utf-8") as f:
+        return json.load(f)["env"]
+
+
+def table(rows: dict[str, dict], language: str = "en") -> list[str]:
+    """The markdown table of ``rows`` (run -> ``train``'s result), in English or Japanese, sorted by run."""
+    lines = list(HEAD[language])
+    for run_name in sorted(rows):
+        r = rows[run_name]
+        cells = [f"`{r['run']}`", f"`{r['command']}`", str(r["env_steps"]), str(r["minutes"]),
+                 f"`--play --greedy {r['play']}`", f"{r['score']:g}"]
+        if language == "ja":
+            cells.insert(1, environment(run_name))
+        lines.append("| " + " | ".join(cells) + " |")
+    return lines
+
+
+def replace_block(path: str, lines: list[str]) -> None:
+    """Put ``lines`` between ``BEGIN`` and ``END`` in the document at ``path``."""
+    with open(path, encoding="utf-8") as f:
+        before, rest = f.read().split(BEGIN)
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(before + BEGIN + "\n" + "\n".join(lines) + "\n" + END + rest.split(END)[1])
 
 
 def write_table(results: list[dict]) -> str:
-    """Update the rows of ``results`` in ``models/README.md`` and in README.md's copy of the table."""
+    """Update the rows of ``results`` in ``models/README.md`` and in README.md's and README.ja.md's tables."""
     path = os.path.join(MODELS, "README.md")
-    old = open(path).read().splitlines() if os.path.exists(path) else []
-    rows = {line.split("|")[1].strip().strip("`"): line for line in old if line.startswith("| `")}
-    for r in results:
-        rows[r["run"]] = (f"| `{r['run']}` | `{r['command']}` | {r['env_steps']} | {r['minutes']} | "
-                          f"`--play --greedy {r['play']}` | {r['score']:g} |")
-    table = ["| run | trained with | env steps | minutes | scored with | score |",
-             "| --- | --- | --- | --- | --- | --- |", *[rows[k] for k in sorted(rows)]]
+    rows = read_rows(path)
+    rows.update({r["run"]: r for r in results})
     text = "\n".join([
         "# Trained agents shipped with the repository",
         "",
@@ -92,15 +141,13 @@ def write_table(results: list[dict]) -> str:
         "`python scripts/train_shipped_models.py` retrains and scores them (this table is its output: minutes of "
         "training on a 2-core CPU, score = mean return of the greedy play).",
         "",
-        *table,
+        *table(rows, "en"),
         "",
     ])
-    with open(path, "w") as f:
+    with open(path, "w", encoding="utf-8") as f:
         f.write(text)
-    readme = os.path.join(ROOT, "README.md")
-    before, rest = open(readme).read().split(BEGIN)
-    with open(readme, "w") as f:
-        f.write(before + BEGIN + "\n" + "\n".join(table) + "\n" + END + rest.split(END)[1])
+    replace_block(os.path.join(ROOT, "README.md"), table(rows, "en"))
+    replace_block(os.path.join(ROOT, "README.ja.md"), table(rows, "ja"))
     return path
 
 

@@ -53,7 +53,11 @@ def test_readme_shows_the_table_the_retraining_script_writes(tmp_path, monkeypat
     spec.loader.exec_module(module)
     (tmp_path / "models").mkdir()
     shutil.copy(ROOT / "models" / "README.md", tmp_path / "models" / "README.md")
+    for config in (ROOT / "models").glob("*/config.json"):  # the Japanese table's env column
+        (tmp_path / "models" / config.parent.name).mkdir()
+        shutil.copy(config, tmp_path / "models" / config.parent.name / "config.json")
     shutil.copy(ROOT / "README.md", tmp_path / "README.md")
+    shutil.copy(ROOT / "README.ja.md", tmp_path / "README.ja.md")
     monkeypatch.setattr(module, "ROOT", str(tmp_path))
     monkeypatch.setattr(module, "MODELS", str(tmp_path / "models"))
     module.write_table([{"run": "dqn", "command": "python scripts/dqn_agent.py --seed 9", "env_steps": 5,
@@ -64,3 +68,9 @@ def test_readme_shows_the_table_the_retraining_script_writes(tmp_path, monkeypat
         assert row in text and text.count("| `dqn` |") == 1 and "| `ppo_test` |" in text
     assert (tmp_path / "README.md").read_text().split("<!-- shipped-models: end -->")[1] == \
         readme.split("<!-- shipped-models: end -->")[1]
+    japanese = (tmp_path / "README.ja.md").read_text(encoding="utf-8")  # README.ja.md's table, Japanese headers
+    assert ("| `dqn` | Catcher-v0 | `python scripts/dqn_agent.py --seed 9` | 5 | 0.1 | `--play --greedy --episodes 1` "
+            "| 54.5 |") in japanese and japanese.count("| `dqn` |") == 1 and "| `ppo_test` | CartPole-v0 |" in japanese
+    before, after = ((ROOT / "README.ja.md").read_text(encoding="utf-8").split(marker) for marker in
+                     ("<!-- shipped-models: begin -->", "<!-- shipped-models: end -->"))
+    assert japanese.startswith(before[0]) and japanese.endswith(after[1])
