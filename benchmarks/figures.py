@@ -145,6 +145,18 @@ def summarize(rows: list[dict], study: Study) -> dict[str, dict[str, Any]]:
     return out
 
 
+def ordered(summary: dict[str, Any], study: Study) -> list[str]:
+    """The groups in the study's order: ours as listed in ``runs`` (by preset), then the peers."""
+    def place(group: str) -> int:
+        if group in study.peers:
+            return len(study.runs) + study.peers.index(group)
+        exact = (i for i, (agent, preset) in enumerate(study.runs) if group == f"{agent}/{preset}")
+        alias = (i for i, (_, preset) in enumerate(study.runs) if group.endswith(f"/{preset}"))  # pg_continuous
+        return next(exact, next(alias, len(study.runs)))
+
+    return sorted(summary, key=lambda g: (place(g), g))
+
+
 def ratio(rows: list[dict], study: Study, ours: str, peer: str) -> Optional[dict[str, Any]]:
     """Our IQM train time / the peer's over the seeds both ran, with its paired bootstrap interval."""
     import numpy as np
@@ -289,9 +301,8 @@ def table(record: dict[str, Any], language: str) -> str:
                      for k, v in record["spec"].items()})
     rows = record["rows"]
     summary = summarize(rows, study)
-    order = [f"{a}/{p}" for a, p in study.runs] + list(study.peers)
     lines = [HEAD[language], "| --- | --- | --- | --- | --- | --- |"]
-    for group in [g for g in order if g in summary] + sorted(set(summary) - set(order)):
+    for group in ordered(summary, study):
         s = summary[group]
         lines.append(f"| {label(group, language)} | {s['solved']} / {s['seeds']} | **{_n(s['iqm_s'], 's')}** "
                      f"[{_n(s['ci_s'][0], 's')}, {_n(s['ci_s'][1], 's')}] | {_n(s['median_s'], 's')} "
@@ -393,7 +404,7 @@ def plot(record: dict[str, Any], folder: str = RESULTS) -> list[str]:
                      for k, v in record["spec"].items()})
     rows, name = record["rows"], record["study"]
     summary = summarize(rows, study)
-    order = [g for g in [f"{a}/{p}" for a, p in study.runs] + list(study.peers) if g in summary]
+    order = ordered(summary, study)
     colors = {g: f"C{i}" for i, g in enumerate(order)}
     paths = []
 
