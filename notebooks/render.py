@@ -6,8 +6,8 @@
 
 Each notebook is executed top to bottom by nbclient (its logs go to a temporary folder), its images are
 downsized (PNG figures to at most ``MAX_WIDTH`` pixels, GIFs to ``MAX_GIF_WIDTH`` and ``MAX_GIF_FRAMES``) so the file stays under
-``MAX_BYTES``, and its metadata records ``baby_steps.digest``: the SHA-256 of its code cells and of
-``notebooks/helpers.py``. ``tests/test_notebooks.py`` recomputes it, so a notebook whose code changed since it
+``MAX_BYTES``, and its metadata records ``baby_steps.digest``: the SHA-256 of its code cells, of
+``notebooks/helpers.py`` and of the presets of the agent scripts it runs. ``tests/test_notebooks.py`` recomputes it, so a notebook whose code changed since it
 was rendered fails until it is rendered again: the stored outputs are those of the current notebook code.
 (The project's own modules may change without a re-render: the tests still execute every notebook.)
 """
@@ -49,14 +49,28 @@ def set_badge(notebook: Any, name: str) -> None:
 
 
 def digest(notebook: Any) -> str:
-    """SHA-256 of the notebook's code cells and of helpers.py: what its outputs were made by."""
+    """SHA-256 of the notebook's code cells, of helpers.py and of the presets of every agent script it runs:
+    what its outputs were made by (a changed preset, such as PPO's env count, needs a new render too)."""
     h = hashlib.sha256()
-    for cell in notebook.cells:
-        if cell.cell_type == "code":
-            h.update(cell.source.encode() + b"\0")
+    code = [cell.source for cell in notebook.cells if cell.cell_type == "code"]
+    for source in code:
+        h.update(source.encode() + b"\0")
     with open(os.path.join(HERE, "helpers.py"), "rb") as f:
         h.update(f.read())
+    for presets in presets_run(code):
+        h.update(presets.encode() + b"\0")
     return h.hexdigest()
+
+
+def presets_run(code: list[str]) -> list[str]:
+    """Every preset (its whole config) of the agent scripts ``scripts/<agent>_agent.py`` the code runs."""
+    if ROOT not in sys.path:
+        sys.path.insert(0, ROOT)
+    from agents.presets import TABLE
+
+    agents = sorted(set(re.findall(r"scripts/(\w+)_agent\.py", "\n".join(code))))
+    return [f"{run}/{name}: {config!r}" for agent in agents for run in (agent, f"{agent}_test") if run in TABLE
+            for name, config in sorted(TABLE[run].configs.items())]
 
 
 def shrink(data: str, kind: str) -> str:

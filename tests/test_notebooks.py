@@ -162,3 +162,25 @@ def test_render_refuses_an_unknown_notebook_or_a_missing_runner_in_one_line():
     missing = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert missing.returncode == 2 and missing.stderr == (
         "error: rendering needs nbclient, which is not installed: pip install -r requirements-notebooks.txt\n")
+
+
+def test_the_render_digest_covers_the_presets_a_notebook_runs(monkeypatch):
+    """A preset changed since a notebook was rendered (PPO's env count, say) makes its stored outputs stale."""
+    import dataclasses
+
+    from agents.presets import TABLE
+    from notebooks.render import digest
+
+    notebook = nbformat.read(ROOT / "notebooks" / "05_ppo.ipynb", as_version=4)
+    before = digest(notebook)
+    presets = TABLE["ppo"]
+    changed = presets._replace(configs={**presets.configs,
+                                         "fast": dataclasses.replace(presets.configs["fast"], n_envs=8)})
+    monkeypatch.setitem(TABLE, "ppo", changed)
+    assert digest(notebook) != before
+    monkeypatch.undo()
+    assert digest(notebook) == before
+    other = nbformat.read(ROOT / "notebooks" / "02_value_function.ipynb", as_version=4)
+    value_function = digest(other)
+    monkeypatch.setitem(TABLE, "ppo", changed)
+    assert digest(other) == value_function  # a notebook that does not run PPO is not stale for it
