@@ -309,7 +309,7 @@ def table(record: dict[str, Any], language: str) -> str:
                      f"| {_n(s['iqm_steps'], 'steps')} [{_n(s['ci_steps'][0], 'steps')}, {_n(s['ci_steps'][1], 'steps')}] "
                      f"| {_n(s['median_steps'], 'steps')} |")
     lines.append("")
-    for ours, peer in study.pairs:
+    for ours, peer in study.pairs:  # each followed by the blank line before the footer
         r = ratio(rows, study, ours, peer)
         if r is None:
             continue
@@ -326,14 +326,14 @@ def table(record: dict[str, Any], language: str) -> str:
     if language == "ja":
         cap_ja = f"{_n(study.cap_s, 's')} 秒" + (f"、{_n(study.cap_steps, 'steps')} 環境ステップ" if study.cap_steps else "")
         every = (f"{study.eval_every} 環境ステップごと" if study.eval_every else f"学習 {study.eval_every_s:g} 秒ごと")
-        lines += ["", f"{study.env}、目標はグリーディ評価 {study.eval_episodes} エピソードの平均 {study.goal:g} 以上"
+        lines += [""] * (lines[-1] != "") + [f"{study.env}、目標はグリーディ評価 {study.eval_episodes} エピソードの平均 {study.goal:g} 以上"
                   f"（{every}に評価、評価の時間は学習秒数に含めない）。報告用シード {_span(record['seeds'])}"
                   f"（調整に使っていないシード）。届かなかった実行は上限（{cap_ja}）で数える。"
                   f"{threads['runs_side_by_side']} 実行を並べて（各 1 スレッド）、{machine['cpu']}（{machine['cpus']} vCPU）、"
                   f"{record['date_utc'][:10]}、commit {record['commit']}"
                   + (f"、失敗した試行 {failed}" if failed else "") + f"。`{record['command']}`"]
     else:
-        lines += ["", f"{study.env}; the goal: a mean greedy return >= {study.goal:g} over {study.eval_episodes} "
+        lines += [""] * (lines[-1] != "") + [f"{study.env}; the goal: a mean greedy return >= {study.goal:g} over {study.eval_episodes} "
                   f"episodes, evaluated {every} (evaluations are not training time). Reporting seeds "
                   f"{_span(record['seeds'])} (never tuned on). A run that never reached the goal counts at the cap "
                   f"({cap}). {threads['runs_side_by_side']} runs side by side, 1 thread each, {machine['cpu']} "
@@ -357,7 +357,7 @@ def blocks(language: str, folder: str) -> dict[str, str]:
         record = load(name)
         if record is None:
             continue
-        pictures = os.path.relpath(RESULTS, os.path.join(ROOT, folder))
+        pictures = os.path.relpath(os.path.join("benchmarks", "results"), folder or ".")  # as the document links
         alt = ("学習時間（全シード）と性能プロファイル" if language == "ja"
                else "time to goal (every seed) and performance profiles")
         out[name] = (table(record, language) + "\n\n" + f"![{name}: {alt}]({pictures}/{name}_time_to_goal.png)\n"

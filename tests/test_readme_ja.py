@@ -31,6 +31,8 @@ def test_every_script_and_flag_it_names_exists():
         spec = importlib.import_module(f"scripts.{script.stem}").SPEC
         parser = make_parser(spec, spec.presets[spec.name].configs["book"], test=False)
         known |= {option for action in parser._actions for option in action.option_strings}
+    sweep = (ROOT / "benchmarks" / "tune_sweep.py").read_text(encoding="utf-8")  # the sweeps' flags, named too
+    known |= set(re.findall(r'add_argument\("(--[a-z][a-z-]*)"', sweep))
     named = set(re.findall(r"`(--[a-z][a-z-]*)", text)) | set(re.findall(r"、(--[a-z][a-z-]*)", text))
     assert named and named <= known, named - known
     assert flag("learning_rate") in named
