@@ -441,6 +441,9 @@ class Trainer:
 
         from fn_framework.run.checkpoint import save_checkpoint
 
+        # TensorBoard's events so far go to disk first: a run killed after this checkpoint resumes from it, and the
+        # events its writer still held would be lost (monitor.csv has those episodes, TensorBoard would not).
+        self.logger.flush()
         try:
             return save_checkpoint(self, agent, loop)
         except (pickle.PicklingError, TypeError, AttributeError):

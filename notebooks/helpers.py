@@ -39,19 +39,27 @@ def run(*command: str) -> None:
 
 
 def plot_curve(run_folder: str, name: str) -> str:
-    """The learning curve from the run's ``monitor.csv`` (return per episode against env steps), shown inline.
+    """The learning curve from the run's ``monitor.csv`` (return per episode against env steps), and beside it the
+    book's own figure, the ``rewards.png`` its Logger draws (mean and spread per interval), as the book shows it.
 
     Saved as ``<name>_curve.png`` beside the run folder; returns its path.
     """
     import matplotlib.pyplot as plt
 
     returns, lengths, _ = read_monitor(os.path.join(run_folder, "monitor.csv"))
-    fig, ax = plt.subplots(figsize=(6, 3))
+    book = os.path.join(run_folder, "rewards.png")
+    panels = 2 if os.path.exists(book) else 1
+    fig, axes = plt.subplots(1, panels, figsize=(6 * panels, 3.2), squeeze=False)
+    ax = axes[0][0]
     ax.plot(np.cumsum(lengths), returns, ".-")
     ax.set_xlabel("env steps")
     ax.set_ylabel("episode return")
-    ax.set_title(name)
+    ax.set_title(f"{name}: every episode (monitor.csv)")
     ax.grid(True)
+    if panels == 2:
+        axes[0][1].imshow(plt.imread(book))
+        axes[0][1].axis("off")
+        axes[0][1].set_title("the book's figure: rewards.png")
     path = os.path.join(os.path.dirname(os.path.abspath(run_folder)), f"{name}_curve.png")
     fig.savefig(path, bbox_inches="tight")
     plt.show()

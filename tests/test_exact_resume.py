@@ -92,6 +92,17 @@ def test_a_run_killed_at_random_instants_resumes_to_the_same_weights(name, tmp_p
     resumed_at = [int(step) for out in outputs for step in re.findall(r"Resuming after episode \d+ and (\d+) env steps", out)]
     assert kills >= 1 and any(step > 0 for step in resumed_at), outputs  # it went on from a checkpoint mid-run
     assert outcome(tmp_path / "killed" / run) == outcome(tmp_path / "whole" / run)
+    # TensorBoard shows what monitor.csv holds: one reward point per episode, the killed runs' extra ones purged
+    episodes = len((tmp_path / "killed" / run / "monitor.csv").read_text().splitlines()) - 2
+    assert reward_points(tmp_path / "killed" / run) == reward_points(tmp_path / "whole" / run) == episodes
+
+
+def reward_points(folder) -> int:
+    """The episodes' reward scalars TensorBoard loads from a run folder (it purges on a resumed writer's START)."""
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    events = EventAccumulator(str(folder), size_guidance={"scalars": 0}).Reload()
+    return len(events.Scalars("reward"))
 
 
 @pytest.mark.parametrize("script, flags, run, budget, half, full", [

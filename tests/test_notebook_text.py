@@ -52,3 +52,20 @@ def test_the_book_dqn_figures_are_the_benchmarks():
     assert "6 分（環境の 45 000 ステップ）で 54.0、15 分で 55.7" in text
     assert "54.0 after 6 minutes (45 000 env steps) and 55.7 at 15 minutes" in text
     assert "hours" not in text and "何時間" not in text
+
+
+@pytest.mark.parametrize("name, scale", [
+    ("02_value_function", "200 が満点"), ("03_dqn_catcher", "`Get reward 8.0` は満点のプレイ"),
+    ("04_policy_gradient_a2c", "約 55 が満点"), ("05_ppo", "`Get reward 8.0` は満点のプレイ"),
+    ("06_continuous_pendulum", "0 が最高"),
+])
+def test_each_learning_curve_is_shown_beside_the_books_figure_with_its_score_scale(name, scale):
+    notebook = json.loads((ROOT / "notebooks" / f"{name}.ipynb").read_text(encoding="utf-8"))
+    sources = [("".join(cell["source"]), cell["cell_type"]) for cell in notebook["cells"]]
+    curves = [i for i, (source, kind) in enumerate(sources) if kind == "code" and "plot_curve(" in source]
+    assert curves and all("rewards.png" in sources[i + 1][0] and sources[i + 1][1] == "markdown" for i in curves)
+    assert scale in cells(name, "markdown")
+    helpers = (ROOT / "notebooks" / "helpers.py").read_text(encoding="utf-8")
+    assert '"rewards.png"' in helpers.split("def plot_curve", 1)[1].split("def show_image", 1)[0]
+    if "`Get reward 8.0`" in scale:  # the perfect score of the play the notebook records: 300 steps
+        assert "'--max-episode-steps', '300'" in cells(name, "code")
