@@ -65,20 +65,23 @@ class Study:
 
 STUDIES: dict[str, Study] = {
     "cartpole": Study(
-        "cartpole", "cartpole", "CartPole-v1", 475.0, runs=(("ppo", "fast"), ("dqn", "fast")),
-        peers=("sb3_ppo", "sb3_dqn"), pairs=(("ppo/fast", "sb3_ppo"), ("dqn/fast", "sb3_dqn")),
+        "cartpole", "cartpole", "CartPole-v1", 475.0,
+        runs=(("ppo", "fast"), ("dqn", "fast"), ("policy_gradient", "modern")), peers=("sb3_ppo", "sb3_dqn"),
+        pairs=(("ppo/fast", "sb3_ppo"), ("dqn/fast", "sb3_dqn"), ("policy_gradient/modern", "sb3_ppo")),
         seeds=REPORTING_SEEDS, minutes=3.0, cap_steps=100_000),
     "pendulum": Study(
         "pendulum", "pendulum", "Pendulum-v1", -200.0, runs=(("policy_gradient_continuous", "ddpg"),),
         peers=("sb3_sac",), pairs=(("pg_continuous/ddpg", "sb3_sac"),),
         seeds=REPORTING_SEEDS, minutes=3.0, cap_steps=20_000),
     "catcher": Study(
-        "catcher", "catcher", "Catcher-v0", 54.0, runs=(("ppo", "fast"), ("dqn", "modern")), peers=(), pairs=(),
+        "catcher", "catcher", "Catcher-v0", 54.0, runs=(("ppo", "fast"), ("dqn", "modern"), ("a2c", "fast")), peers=(),
+        pairs=(),
         seeds=REPORTING_SEEDS[:10], minutes=3.0, cap_steps=0, eval_every=0, eval_every_s=5.0, eval_episodes=3),
 }
 
 NAMES = {
-    "ppo": ("PPO", "PPO"), "dqn": ("DQN", "DQN"),
+    "ppo": ("PPO", "PPO"), "dqn": ("DQN", "DQN"), "a2c": ("A2C", "A2C"),
+    "policy_gradient": ("policy gradient", "Policy Gradient"),
     "pg_continuous": ("continuous policy gradient", "連続値の Policy Gradient"),
     "sb3_ppo": ("SB3 PPO (RL-Zoo)", "SB3 PPO（RL-Zoo の設定）"),
     "sb3_dqn": ("SB3 DQN (RL-Zoo)", "SB3 DQN（RL-Zoo の設定）"),
@@ -264,7 +267,8 @@ def measure(study: Study, cpus: int = 0, address: Optional[str] = None, seeds: O
         "study": study.name, "spec": dataclasses.asdict(study), "seeds": list(seeds),
         "command": f"python benchmarks/figures.py measure {study.name}", "commit": code, "date_utc": started,
         **environment(), "threads": {"per_run": 1, "tf_inter_op": 1, "runs_side_by_side": side_by_side},
-        "wall_s": round(wall, 1), "rows": sorted((row_of(r, study) for r in rows), key=lambda r: (group_of(r), r["seed"])),
+        "wall_s": round(wall, 1),
+        "rows": sorted((row_of(r, study) for r in rows), key=lambda r: (group_of(r), r["seed"])),
         "failed": failed,
     }
     path = out or results_path(study.name)
@@ -306,7 +310,8 @@ def table(record: dict[str, Any], language: str) -> str:
         s = summary[group]
         lines.append(f"| {label(group, language)} | {s['solved']} / {s['seeds']} | **{_n(s['iqm_s'], 's')}** "
                      f"[{_n(s['ci_s'][0], 's')}, {_n(s['ci_s'][1], 's')}] | {_n(s['median_s'], 's')} "
-                     f"| {_n(s['iqm_steps'], 'steps')} [{_n(s['ci_steps'][0], 'steps')}, {_n(s['ci_steps'][1], 'steps')}] "
+                     f"| {_n(s['iqm_steps'], 'steps')} "
+                     f"[{_n(s['ci_steps'][0], 'steps')}, {_n(s['ci_steps'][1], 'steps')}] "
                      f"| {_n(s['median_steps'], 'steps')} |")
     lines.append("")
     for ours, peer in study.pairs:  # each followed by the blank line before the footer

@@ -122,12 +122,21 @@ def local_paths(text: str) -> str:
     return re.sub(r"^project at \S+ ", "project at . ", text, flags=re.M)
 
 
+def drop_build_noise(text: str) -> str:
+    """pip's build warning in a stream (setuptools' editable-install notice, with the build folder's /tmp path):
+    the rendering machine's, not the lesson's."""
+    return re.sub(r"^\s*\S*pip-build-env-.*?WheelFile\(.*?\n", "", text, flags=re.S | re.M)
+
+
 def compact(notebook: Any) -> None:
     """The stored outputs made small: streams merged and cut, images shrunk (the digest does not change)."""
     for cell in notebook.cells:
         if cell.cell_type != "code":
             continue
-        cell.outputs = trim_streams(cell.outputs)
+        for output in cell.outputs:
+            if output.get("output_type") == "stream":
+                output["text"] = drop_build_noise(output["text"])
+        cell.outputs = trim_streams([o for o in cell.outputs if o.get("output_type") != "stream" or o["text"]])
         for output in cell.outputs:
             if output.get("output_type") == "stream":
                 output["text"] = local_paths(output["text"])

@@ -293,7 +293,7 @@ def test_ctrl_c_stops_the_sweep_and_prints_what_finished(tmp_path):
     sweep.send_signal(signal.SIGINT)
     out, err = sweep.communicate(timeout=180)
     assert sweep.returncode == 130, err[-2000:]
-    assert "Sweep interrupted: the trials above finished; the rest were stopped." in err
+    assert "Sweep interrupted: the trials above finished; the rest were stopped (the same command with --restore" in err
     assert "Traceback" not in err
     result = json.loads(out.strip().splitlines()[-1])
     assert {f["status"] for f in result["failed"]} == {"stopped"} and len(result["failed"]) + len(result["results"]) == 2
