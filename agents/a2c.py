@@ -35,7 +35,7 @@ import tensorflow as tf
 from agents.a2c_config import ActorCriticConfig
 from agents.a2c_loss import actor_critic_loss, categorical_entropy  # noqa: F401 (agents.a2c API)
 from agents.networks import as_states, cnn_trunk, compiled_forward
-from agents.returns import discounted_returns, standardize
+from agents.rollout import RolloutBuffer, flatten, standardize
 from fn_framework import Experience, FNAgent, Trainer, load_keras_model
 from fn_framework.trainer import TrainerState
 from fn_framework.vector import VectorStep
@@ -192,8 +192,6 @@ class ActorCriticTrainerState(TrainerState):
 
     #: Per copy: the largest reward of its current episode (TensorBoard's stats/reward_max).
     reward_max: np.ndarray = dataclasses.field(default_factory=lambda: np.full(1, -np.inf))
-    #: Parallel to experiences: where did an episode stop? One bool per copy (the book's env: one).
-    episode_ends: list[np.ndarray] = dataclasses.field(default_factory=list)
     #: The last update's losses (TensorBoard, at each episode's end).
     losses: dict[str, float] = dataclasses.field(default_factory=dict)
 
@@ -232,30 +230,34 @@ class ActorCriticTrainer(Trainer):
     def fresh_state(self) -> ActorCriticTrainerState:
         return ActorCriticTrainerState(reward_max=np.full(self.n_copies, -np.inf))
 
-    def store(self, step: VectorStep, episode: int, agent: ActorCriticAgent) -> None:
-        """The rollout: every copy's transition of this step, and where episodes ended (the returns stop there)."""
-        self.experiences.append(Experience(step.obs, step.actions, step.rewards, step.next_obs, step.terminated))
-        self.episode_ends.append(step.ends.copy())
+    def make_experiences(self) -> RolloutBuffer:
+        """The on-policy family's rollout (``agents/rollout.py``): whole vector steps, not a deque."""
+        return RolloutBuffer(self.n_copies)
 
-    def step(self, episode: int, step_count: int, agent: ActorCriticAgent, experience: Experience) -> None:
-        """Initialize once ``buffer_size`` transitions are stored, then update every ``batch_size``."""
-        self.reward_max = np.maximum(self.reward_max, self.vector_step.rewards)
+    def store(self, step: VectorStep, episode: int, agent: ActorCriticAgent) -> None:
+        """The book's ``step``: store every copy's transition; initialize once ``buffer_size`` are stored, then
+        update every ``batch_size`` (the vector step is what it learns from, so it is done where the step is stored).
+        """
+        self.reward_max = np.maximum(self.reward_max, step.rewards)
+        cut_values = np.zeros(self.n_copies)
+        truncated = np.flatnonzero(step.truncated)
+        if agent.initialized and len(truncated):  # a time limit is not a terminal state: bootstrap from the critic
+            cut_values[truncated] = agent.estimate_values(as_states(step.next_obs[truncated]))
+        self.experiences.add(step, cut_values=cut_values)
         collected = len(self.experiences) * self.n_copies
         if not agent.initialized:
             if collected < self.config.buffer_size:
                 return  # store experiences until there are enough to initialize
-            first = self.experiences[0]
-            first = first._replace(s=first.s[0])
+            first = Experience(self.experiences.rows["obs"][0][0], 0, 0.0, None, False)  # its state's shape is read
             agent.initialize([first], self.make_optimizer(), **self.loss_weights())
             self.logger.set_model(agent.model)
             self.training = True
         else:
             if collected < self.config.batch_size:
                 return  # store experiences until there are enough to update
-            self.losses = agent.update(*self.make_batch(agent))
+            self.losses = agent.update(*self.make_batch(agent, step.next_obs))
             self.check_loss(self.losses["loss/total"])
         self.experiences.clear()
-        self.episode_ends = []
 
     def make_optimizer(self) -> keras.optimizers.Optimizer:
         return keras.optimizers.Adam(learning_rate=self.config.learning_rate, clipnorm=5.0)
@@ -267,38 +269,28 @@ class ActorCriticTrainer(Trainer):
         """``--resume``: rebuild the model; the checkpoint then restores its weights."""
         agent.build(env.observation_space.shape, self.make_optimizer(), **self.loss_weights())
 
-    def make_batch(self, agent: ActorCriticAgent) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """States, actions and n-step returns (standardised, as in the book) of the collected experiences.
+    def make_batch(self, agent: ActorCriticAgent, next_obs: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """States, actions and n-step returns (standardised, as in the book) of the rollout.
 
-        The experiences are ``(steps, copies)``; each copy's returns walk back from its last step.
+        The returns are GAE's at lambda = 1 without values: each copy's walk back from its last step,
+        bootstrapped from the critic's value of ``next_obs`` where it did not terminate (the book's
+        ``agent.estimate(last.n_s)``) and stopped at every episode end inside the batch.
         """
-        rows, n = list(self.experiences), self.n_copies
-        steps = len(rows)
-        shape = np.shape(rows[0].s)[1:]
-
-        def column(name: str, dtype: Any, *tail: int) -> np.ndarray:
-            return np.asarray([getattr(e, name) for e in rows], dtype).reshape(steps, n, *tail)
-
-        states, next_states = (as_states(column(name, None, *shape)) for name in ("s", "n_s"))
-        actions, rewards, dones = column("a", np.int64), column("r", np.float64), column("d", bool)
-        ends = np.array(self.episode_ends).reshape(steps, n)
-        ends[-1] = True  # the batch's end cuts every copy's episode piece
-        next_values = np.zeros((steps, n))
-        cut = ends & ~dones
-        if cut.any():  # the critic's value where a piece stops without a terminal state
-            next_values[cut] = agent.estimate_values(next_states[cut])
-        values = np.stack([
-            discounted_returns(rewards[:, j], self.config.gamma, dones[:, j], ends[:, j], next_values[:, j])
-            for j in range(n)
-        ], axis=1).reshape(-1)
+        rollout = self.experiences
+        last_values = np.zeros(self.n_copies)
+        going_on = np.flatnonzero(~rollout.rows["terminated"][-1])
+        if len(going_on):
+            last_values[going_on] = agent.estimate_values(as_states(next_obs[going_on]))
+        _, returns = rollout.advantages(self.config.gamma, 1.0, last_values)
+        values = flatten(returns)
         if self.config.standardize_returns:
             values = standardize(values)
-        return states.reshape(-1, *shape), actions.reshape(-1), values
+        return as_states(flatten(rollout.array("obs"))), flatten(rollout.array("actions")), values
 
-    def episode_end(self, episode: int, step_count: int, agent: ActorCriticAgent) -> None:
-        reward_max, self.reward_max[self.env_index] = self.reward_max[self.env_index], -np.inf
+    def episode_end(self, episode: int, step_count: int, agent: ActorCriticAgent, copy: int = 0) -> None:
+        reward_max, self.reward_max[copy] = self.reward_max[copy], -np.inf
         if not agent.initialized or self.diverged:
             return
-        self.logger.write(self.episode_step(), "stats/reward_max", float(reward_max))
+        self.logger.write(self.episode_step(copy), "stats/reward_max", float(reward_max))
         for name, value in self.losses.items():
-            self.logger.write(self.episode_step(), name, value)
+            self.logger.write(self.episode_step(copy), name, value)

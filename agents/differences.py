@@ -58,6 +58,26 @@ BEHAVIOUR: list[Row] = [
         "A2C", "n-step の報酬は、バッチの途中の時間切れでは Critic の V(n_s) からブートストラップします。エピソードの終わりには"
                "印を付け、次のエピソードの報酬が混ざらないようにします",
         "書籍の報酬は時間切れ（gym の `done=True`）で止まっていました。上の行の意味の変更を、A2C の報酬に当てはめたものです"),
+    Row("all", "With several env copies (`--n-envs`), `episode_begin` and `episode_end` also get the copy's number "
+               "(`copy=`); the vector step, every copy's transition, goes to `store(step, episode, agent)`",
+        "the book plays one env; a hook that learns from a copy's episode must know which copy it was",
+        "全体", "環境のコピーが複数あるとき（`--n-envs`）、`episode_begin` と `episode_end` はコピーの番号（`copy=`）も"
+               "受け取ります。全コピーの遷移からなるベクトル環境の 1 ステップは `store(step, episode, agent)` に渡されます",
+        "書籍は環境を 1 つだけ動かします。コピーのエピソードから学習するフックは、どのコピーのエピソードかを知る必要があります"),
+    Row("REINFORCE, A2C, PPO", "the on-policy agents keep their `experiences` in one rollout buffer "
+                               "(`agents/rollout.py`) and compute every return with GAE: A2C's n-step returns are GAE "
+                               "at lambda = 1 without values, REINFORCE's Monte Carlo return the same without a critic; "
+                               "A2C learns in `store` (the book: in `step`), REINFORCE takes its episode from the "
+                               "rollout (the book: `episode_begin` empties the list and `get_recent` reads it)",
+        "one mechanism for the three, with several env copies: the numbers are the book's (the `book` preset's "
+        "monitor rows are unchanged, `tests/test_book_loop.py`)",
+        "REINFORCE、A2C、PPO", "On-policy のエージェントは `experiences` を 1 つのロールアウト（`agents/rollout.py`）に"
+                               "ため、報酬をすべて GAE で計算します。A2C の n ステップの報酬は価値なし・λ = 1 の GAE、"
+                               "REINFORCE のモンテカルロの報酬は Critic なしの同じ計算です。A2C は `store` で学習し"
+                               "（書籍は `step`）、REINFORCE はエピソードをロールアウトから取り出します（書籍は "
+                               "`episode_begin` でリストを空にし、`get_recent` で読みます）",
+        "3 つを 1 つの仕組みにし、環境のコピーが複数あっても動くようにするためです。数値は書籍と同じです（`book` "
+        "プリセットの monitor の行は変わりません。`tests/test_book_loop.py`）"),
     Row("A2C", "the advantage is per sample", "the book subtracted a `(N, 1)` estimate from `(N,)` returns: `(N, N)`",
         "A2C", "Advantage はサンプルごとに 1 つです",
         "書籍は `(N,)` の報酬から `(N, 1)` の推定値を引いていたので、`(N, N)` になっていました"),

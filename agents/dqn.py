@@ -83,15 +83,15 @@ class DeepQNetworkAgent(FNAgent):
         """One gradient step on a batch; returns the loss.
 
         ``experiences`` is an Experience of arrays (``ReplayMemory.sample``) or, as in
-        the book, a list of Experiences. Stacked batches (``ReplayMemory.sample_batches``:
-        arrays of shape ``(steps, batch, ...)``) run one gradient step per batch in a
-        single compiled call, all against the same teacher; the loss is their mean.
+        the book, a list of Experiences. States go to the network as they come: image
+        stacks are channels-last ``uint8``, the observer's and the replay's layout.
+        Stacked batches (``ReplayMemory.sample_batches``: arrays of shape
+        ``(steps, batch, ...)``) run one gradient step per batch in a single compiled
+        call, all against the same teacher; the loss is their mean.
         """
         batch = experiences if isinstance(experiences, Experience) else _stack(experiences)
         s, n_s = as_states(batch.s), as_states(batch.n_s)  # uint8 frames: the network scales them
         a, r, d = np.asarray(batch.a, np.int32), np.asarray(batch.r, np.float32), np.asarray(batch.d, np.float32)
-        if s.ndim - a.ndim == 3:  # image stacks (..., H, W, k) cross frames-first (ReplayMemory's layout, no copy)
-            s, n_s = np.moveaxis(s, -1, -3), np.moveaxis(n_s, -1, -3)
         loss = float(self._train_step(s, a, r, n_s, d, np.float32(gamma)))
         self.weights_changed()
         return loss
@@ -209,7 +209,7 @@ class DeepQNetworkTrainer(Trainer):
     def fresh_state(self) -> DQNTrainerState:
         return DQNTrainerState(training_episode=self.episode_target)  # the book's: epsilon decays over the episodes
 
-    def episode_begin(self, episode: int, agent: DeepQNetworkAgent) -> None:
+    def episode_begin(self, episode: int, agent: DeepQNetworkAgent, copy: int = 0) -> None:
         self.loss = 0.0
         self.updates = 0
 
@@ -250,7 +250,7 @@ class DeepQNetworkTrainer(Trainer):
         ):
             agent.update_teacher()
 
-    def episode_end(self, episode: int, step_count: int, agent: DeepQNetworkAgent) -> None:
+    def episode_end(self, episode: int, step_count: int, agent: DeepQNetworkAgent, copy: int = 0) -> None:
         """Log loss and epsilon, sync the teacher, decay epsilon (the loop keeps the best model)."""
         if not self.training:
             return

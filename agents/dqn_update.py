@@ -46,26 +46,20 @@ def make_train_step(
 ) -> Callable[..., tf.Tensor]:
     """``step(s, a, r, n_s, d, gamma) -> loss``: one gradient step, or one per stacked batch.
 
-    States come in the network's input dtype (float32, or the replay's uint8 frames, which
-    the network scales); image stacks arrive frames-first (``ReplayMemory``'s layout) and
-    are put channels-last in the graph. Arrays of shape ``(steps, batch, ...)`` run ``steps``
-    gradient steps in one call (a graph loop), all against the same teacher; the loss is
-    their mean.
+    States come in the network's input shape and dtype (float32, or the replay's uint8
+    frames channels-last, which the network scales). Arrays of shape ``(steps, batch, ...)``
+    run ``steps`` gradient steps in one call (a graph loop), all against the same teacher;
+    the loss is their mean.
     """
     loss_fn = keras.losses.Huber() if huber else keras.losses.MeanSquaredError()
-    # Image stacks arrive frames-first and are put channels-last here, where it is cheap.
-    frames_first = len(feature_shape) == 3
-    shape = (feature_shape[-1], *feature_shape[:-1]) if frames_first else tuple(feature_shape)
 
     def signature(stacked: bool) -> list[tf.TensorSpec]:
         lead = (None, None) if stacked else (None,)
-        state, vector = tf.TensorSpec((*lead, *shape), model.inputs[0].dtype), tf.TensorSpec(lead, tf.float32)
+        state, vector = tf.TensorSpec((*lead, *feature_shape), model.inputs[0].dtype), tf.TensorSpec(lead, tf.float32)
         actions = tf.TensorSpec(lead, tf.int32)
         return [state, actions, vector, state, vector, tf.TensorSpec((), tf.float32)]
 
     def train_step(s, a, r, n_s, d, gamma):  # type: ignore[no-untyped-def]
-        if frames_first:  # uint8 frames: a quarter of the bytes float32 would move
-            s, n_s = tf.transpose(s, [0, 2, 3, 1]), tf.transpose(n_s, [0, 2, 3, 1])
         online_next = model(n_s, training=False) if double else None
         target = td_target(r, d, teacher(n_s, training=False), online_next, gamma, double)
         with tf.GradientTape() as tape:

@@ -34,9 +34,10 @@ from sklearn.preprocessing import StandardScaler
 
 from agents.networks import ActingForward
 from agents.policy_gradient_config import PolicyGradientConfig
-from agents.returns import discounted_returns, standardize
+from agents.rollout import RolloutBuffer, flatten, monte_carlo_returns, standardize
 from fn_framework import Experience, FNAgent, Trainer, load_keras_model
 from fn_framework.trainer import TrainerState
+from fn_framework.vector import VectorStep
 
 
 @keras.saving.register_keras_serializable(package="baby_steps_rl")
@@ -167,12 +168,10 @@ class PolicyGradientAgent(FNAgent):
 
 @dataclasses.dataclass
 class PolicyGradientTrainerState(TrainerState):
-    """The loop's state, the baseline's recent returns and each copy's episode so far."""
+    """The loop's state and the baseline's recent returns."""
 
     #: The returns of the last ``baseline_episodes`` episodes (their mean and std standardise the next).
     recent_returns: deque[np.ndarray] = dataclasses.field(default_factory=deque)
-    #: Each copy's episode so far (the book's ``get_recent`` for copy 0).
-    copy_episodes: list[list[Experience]] = dataclasses.field(default_factory=list)
 
 
 class PolicyGradientTrainer(Trainer):
@@ -223,64 +222,59 @@ class PolicyGradientTrainer(Trainer):
         return agent
 
     def fresh_state(self) -> PolicyGradientTrainerState:
-        return PolicyGradientTrainerState(recent_returns=deque(maxlen=self.config.baseline_episodes),
-                                          copy_episodes=[[] for _ in range(self.n_copies)])
+        return PolicyGradientTrainerState(recent_returns=deque(maxlen=self.config.baseline_episodes))
 
-    def episode_begin(self, episode: int, agent: PolicyGradientAgent) -> None:
-        if agent.initialized:
-            # The book's latest revision: no replay, only this episode (a list, so long
-            # episodes of other envs are kept whole).
-            self.experiences = []
+    def make_experiences(self) -> RolloutBuffer:
+        """The on-policy family's rollout (``agents/rollout.py``): each copy's episode is its last steps there.
 
-    def step(self, episode: int, step_count: int, agent: PolicyGradientAgent, experience: Experience) -> None:
-        """Each copy's transition goes to its own episode (the loop has stored them in ``experiences`` too)."""
-        step = self.vector_step
-        for j, episode_so_far in enumerate(self.copy_episodes):
-            episode_so_far.append(experience if j == 0 else Experience(
-                step.obs[j], step.actions[j], step.rewards[j], step.next_obs[j], bool(step.terminated[j])))
+        The book's ``episode_begin`` empties its list once training began, so that ``get_recent`` gives
+        the episode; with several copies playing at once the rollout keeps every copy's steps instead and
+        drops them once no episode needs them (``trim``, before each step is stored).
+        """
+        return RolloutBuffer(self.n_copies)
 
-    def episode_experiences(self, step_count: int) -> list[Experience]:
-        """The experiences of the episode that just ended (of copy ``env_index``); the book's ``get_recent``."""
-        experiences, self.copy_episodes[self.env_index] = self.copy_episodes[self.env_index], []
-        return experiences
+    def store(self, step: VectorStep, episode: int, agent: PolicyGradientAgent) -> None:
+        """Add the step; once training, first drop the steps of the episodes learned (all of last step's ends)."""
+        if agent.initialized:  # before, the random play's steps are kept: the scaler is fitted on them
+            self.experiences.trim()
+        self.experiences.add(step)
 
-    def make_batch(self, policy_experiences: Sequence[Experience]) -> tuple[np.ndarray, list[int], np.ndarray]:
+    def make_batch(self, states: np.ndarray, actions: np.ndarray,
+                   returns: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """A random batch of the episode, its returns standardised within the batch.
 
         With ``baseline_episodes > 1`` the returns come already standardised (see the
         class docstring) and a batch covering the whole episode keeps its order.
         """
-        length = min(self.config.batch_size, len(policy_experiences))
+        length = min(self.config.batch_size, len(actions))
+        if self.config.baseline_episodes > 1 and length == len(actions):
+            picked = list(range(length))
+        else:
+            picked = random.sample(range(len(actions)), length)  # the book's random.sample of the experiences
         if self.config.baseline_episodes > 1:
-            if length == len(policy_experiences):
-                batch = list(policy_experiences)
-            else:
-                batch = random.sample(list(policy_experiences), length)
-            return np.vstack([e.s for e in batch]), [e.a for e in batch], np.array([e.r for e in batch])
-        batch = random.sample(list(policy_experiences), length)
-        states = np.vstack([e.s for e in batch])
-        actions = [e.a for e in batch]
-        rewards = standardize([e.r for e in batch])
-        return states, actions, rewards
+            return states[picked], actions[picked], returns[picked]
+        return states[picked], actions[picked], standardize(returns[picked])
 
-    def episode_end(self, episode: int, step_count: int, agent: PolicyGradientAgent) -> None:
-        if not agent.initialized:
-            self.episode_experiences(step_count)  # random play teaches nothing
-            if len(self.experiences) == self.config.buffer_size:
-                agent.initialize(self.experiences, self.make_optimizer())
+    def episode_end(self, episode: int, step_count: int, agent: PolicyGradientAgent, copy: int = 0) -> None:
+        rollout = self.experiences
+        if not agent.initialized:  # random play teaches nothing: fit the scaler once buffer_size steps are played
+            if len(rollout) * self.n_copies >= self.config.buffer_size:
+                states = flatten(rollout.array("obs"))[-self.config.buffer_size:]  # the book's full deque
+                agent.initialize([Experience(s, 0, 0.0, None, False) for s in states], self.make_optimizer())
                 self.logger.set_model(agent.model)
-                self.copy_episodes = [[] for _ in self.copy_episodes]  # the rest of them is on-policy
+                self.training = True
+                rollout.clear()  # the rest of the copies' episodes is on-policy
             return
-        experiences = self.episode_experiences(step_count)
-        if not experiences:
+        episode_steps = rollout.get_recent(copy, step_count)  # the book's get_recent(step_count)
+        if not len(episode_steps["rewards"]):
             return  # a copy whose random-play steps were dropped at initialization
-        returns = discounted_returns([e.r for e in experiences], self.config.gamma)
+        returns = monte_carlo_returns(episode_steps["rewards"], self.config.gamma)
         if self.config.baseline_episodes > 1:
             returns = self.standardize_with_recent(returns)
-        policy_experiences = [e._replace(r=g) for e, g in zip(experiences, returns)]
-        loss = agent.update(*self.make_batch(policy_experiences))
+        states = episode_steps["obs"].reshape(len(returns), -1)
+        loss = agent.update(*self.make_batch(states, episode_steps["actions"], returns))
         if self.check_loss(loss):
-            self.logger.write(self.episode_step(), "loss/policy", loss)
+            self.logger.write(self.episode_step(copy), "loss/policy", loss)
 
     def standardize_with_recent(self, returns: np.ndarray) -> np.ndarray:
         """``(G - mean) / std`` with the statistics of the last ``baseline_episodes`` episodes' returns."""

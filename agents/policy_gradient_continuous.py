@@ -275,7 +275,7 @@ class PolicyGradientContinuousTrainer(Trainer):
         self.train_loop(env, agent, episode_count, c.initial_count, render)
         return agent
 
-    def episode_begin(self, episode: int, agent: PolicyGradientContinuousAgent) -> None:
+    def episode_begin(self, episode: int, agent: PolicyGradientContinuousAgent, copy: int = 0) -> None:
         self.losses = []
 
     def begin_train(self, episode: int, agent: PolicyGradientContinuousAgent) -> None:
@@ -294,6 +294,6 @@ class PolicyGradientContinuousTrainer(Trainer):
         if self.check_loss(sum(losses)):  # a NaN loss stops the run, keeping the last good model
             self.losses.append(losses)
 
-    def episode_end(self, episode: int, step_count: int, agent: PolicyGradientContinuousAgent) -> None:
+    def episode_end(self, episode: int, step_count: int, agent: PolicyGradientContinuousAgent, copy: int = 0) -> None:
         for name, value in zip(("loss/actor", "loss/critic"), np.mean(self.losses, axis=0) if self.losses else ()):
             self.logger.write(self.total_steps, name, value)

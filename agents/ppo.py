@@ -7,71 +7,34 @@ Beyond the book, which ends at A2C. The algorithm is the PPO paper's as SB3 and 
   Dense test net, a compiled call for the CNN).
 * ``PPOTrainer`` runs on the Trainer's loop over ``n_envs`` copies (``fn_framework/trainer.py``;
   copy 0 is the run's env, the others made with its ``env_factory``), which keeps the book's hooks
-  and bookkeeping for every episode of every copy; its ``store`` fills the rollout and its ``step``
-  learns when it is full. Every ``log_interval``
-  rollouts it prints SB3's table (approx_kl, clip_fraction, ep_reward_mean, ...), and writes the
+  and bookkeeping for every episode of every copy; its ``store`` fills the on-policy family's
+  ``RolloutBuffer`` (``agents/rollout.py``, GAE included) and learns when it is full. Every
+  ``log_interval`` rollouts it prints SB3's table (approx_kl, clip_fraction, ep_reward_mean, ...), and writes the
   same to TensorBoard on the env-step axis.
 """
 from __future__ import annotations
 
 import dataclasses
 import time
-from typing import Any, Optional, Sequence
+from typing import Any, Optional
 
 import keras
 import numpy as np
 
 from agents.ppo_config import PPOConfig
-from agents.networks import as_states
-from agents.ppo_update import explained_variance, gae
-from fn_framework import Experience, Trainer
+from agents.ppo_update import explained_variance
+from agents.rollout import RolloutBuffer, flatten
+from fn_framework import Trainer
 from fn_framework.trainer import TrainerState
 from fn_framework.vector import VectorStep
 from agents.ppo_policy import PPOAgent, PPOAgentTest  # noqa: F401 (agents.ppo API)
 
 
-class Rollout:
-    """``n_steps`` vector steps of ``n_envs`` copies as ``(steps, envs)`` arrays."""
-
-    def __init__(self, n_steps: int, n_envs: int, obs_shape: Sequence[int], obs_dtype: Any = np.float32) -> None:
-        self.obs = np.zeros((n_steps, n_envs, *obs_shape), obs_dtype)  # uint8 frames stay uint8
-        shape = (n_steps, n_envs)
-        self.actions = np.zeros(shape, np.int32)
-        self.rewards, self.values, self.log_probs = np.zeros(shape), np.zeros(shape), np.zeros(shape)
-        self.terminated, self.ends = np.zeros(shape, bool), np.zeros(shape, bool)
-        self.final_values = np.zeros(shape)  # V(final observation) where an episode was truncated
-        self.t = 0
-
-    @property
-    def full(self) -> bool:
-        return self.t == len(self.obs)
-
-    def add(self, step: VectorStep, values: np.ndarray, log_probs: np.ndarray, final_values: np.ndarray) -> None:
-        t = self.t
-        self.obs[t], self.actions[t], self.rewards[t] = step.obs, step.actions, step.rewards
-        self.values[t], self.log_probs[t], self.final_values[t] = values, log_probs, final_values
-        self.terminated[t], self.ends[t] = step.terminated, step.ends
-        self.t += 1
-
-    def batch(self, last_values: np.ndarray, gamma: float, gae_lambda: float) -> dict[str, np.ndarray]:
-        """The flat training batch with GAE advantages; ``last_values``: V of the observations after the rollout."""
-        next_values = np.concatenate([self.values[1:], last_values[None]])
-        truncated = self.ends & ~self.terminated
-        next_values[truncated] = self.final_values[truncated]  # a time limit is not a terminal state
-        advantages, returns = gae(self.rewards, self.values, next_values, self.terminated, self.ends, gamma, gae_lambda)
-        flat = {"obs": self.obs, "actions": self.actions, "log_probs": self.log_probs, "values": self.values,
-                "advantages": advantages, "returns": returns}
-        self.t = 0
-        return {k: v.reshape(-1, *v.shape[2:]) for k, v in flat.items()}
-
-
 @dataclasses.dataclass
 class PPOTrainerState(TrainerState):
-    """The loop's state, the updates done and the rollout in progress."""
+    """The loop's state and the updates done."""
 
     iterations: int = 0
-    #: The rollout being collected (a checkpoint keeps it: a resumed run goes on filling it).
-    rollout: Any = None
     #: The last update's numbers (TensorBoard and the printed table).
     stats: dict[str, float] = dataclasses.field(default_factory=dict)
 
@@ -81,8 +44,8 @@ class PPOTrainer(Trainer):
 
     Settings: ``PPOConfig``. The book's hooks: ``begin_train`` when the agent is built,
     ``episode_begin``/``episode_end`` for each episode of each copy (numbered in the order they
-    begin and end), ``store`` adds every copy's step to the rollout and ``step`` updates when it is
-    full. ``--render`` while training: copy 0 (the run's env) shows its window.
+    begin and end), ``store`` adds every copy's step to the rollout and updates when it is full.
+    ``--render`` while training: copy 0 (the run's env) shows its window.
     """
 
     config_class = PPOConfig
@@ -110,9 +73,13 @@ class PPOTrainer(Trainer):
     def train(self, env: Any, episode_count: Optional[int] = None, render: bool = False) -> PPOAgent:
         actions = list(range(env.action_space.n))
         agent = PPOAgentTest(actions) if self.config.test_mode else PPOAgent(actions)
-        self.rollout = None
         self.train_loop(env, agent, episode_count, render=render)
         return agent
+
+    def make_experiences(self) -> RolloutBuffer:
+        """The on-policy family's rollout (``agents/rollout.py``; a checkpoint keeps it: a resumed run goes on
+        filling it)."""
+        return RolloutBuffer(self.n_copies)
 
     def make_optimizer(self) -> keras.optimizers.Optimizer:
         c = self.config
@@ -137,20 +104,14 @@ class PPOTrainer(Trainer):
         return actions
 
     def store(self, step: VectorStep, episode: int, agent: PPOAgent) -> None:
-        """Add the vector step to the rollout (not to ``experiences``: PPO keeps no replay)."""
-        c = self.config
-        if self.rollout is None:
-            self.rollout = Rollout(c.n_steps, c.n_envs, self.observation_shape, as_states(step.obs).dtype)
-        final_values = np.zeros(c.n_envs)
+        """Add the vector step to the rollout (PPO keeps no replay); learn when it holds ``n_steps``."""
+        cut_values = np.zeros(self.n_copies)
         truncated = np.flatnonzero(step.truncated)
         if len(truncated):  # bootstrap from V(final observation) at a time limit
-            final_values[truncated] = agent.values(step.next_obs[truncated])
-        self.rollout.add(step, self._values, self._log_probs, final_values)
-
-    def step(self, episode: int, step_count: int, agent: PPOAgent, experience: Experience) -> None:
-        """Learn when the rollout is full."""
-        if self.rollout.full:
-            self.learn(agent, self.vector_step.next_obs)
+            cut_values[truncated] = agent.values(step.next_obs[truncated])
+        self.experiences.add(step, self._values, self._log_probs, cut_values)
+        if len(self.experiences) == self.config.n_steps:
+            self.learn(agent, step.next_obs)
 
     @property
     def steps_done(self) -> int:
@@ -162,7 +123,11 @@ class PPOTrainer(Trainer):
         c = self.config
         # ``next_obs`` is where each copy went; where one ended there the loop acts in the reset
         # observation next, but GAE only uses V(next_obs) for steps that did not end.
-        batch = self.rollout.batch(agent.values(next_obs), c.gamma, c.gae_lambda)
+        rollout = self.experiences
+        advantages, returns = rollout.advantages(c.gamma, c.gae_lambda, agent.values(next_obs))
+        batch = {name: flatten(rollout.array(name)) for name in ("obs", "actions", "log_probs", "values")}
+        batch.update(advantages=flatten(advantages), returns=flatten(returns))
+        rollout.clear()
         remaining = max(0.0, 1.0 - self.steps_done / c.steps) if c.steps > 0 else 1.0
         lr = c.learning_rate * (remaining if c.anneal_lr else 1.0)
         clip = c.clip_range * (remaining if c.anneal_clip_range else 1.0)

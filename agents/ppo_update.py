@@ -1,8 +1,6 @@
-"""PPO's pieces as the paper (Schulman et al. 2017), SB3 and CleanRL define them: GAE, the loss, the update.
+"""PPO's pieces as the paper (Schulman et al. 2017), SB3 and CleanRL define them: the loss and the update.
 
-* ``gae``: generalized advantage estimation (Schulman et al. 2016) over a ``(steps, envs)`` rollout;
-  the future after a step is ``V(next state)`` unless the episode *terminated* there, so a
-  time-limit truncation bootstraps from the value of its final observation.
+* GAE, the advantages, is the on-policy family's one return (``agents/rollout.py``).
 * ``ppo_loss``: the clipped surrogate objective, the value loss (optionally clipped, SB3's
   ``clip_range_vf``), the entropy bonus, and SB3's diagnostics (``approx_kl``, ``clip_fraction``).
 * ``make_update``: every epoch's minibatches of one rollout in one compiled ``tf.function`` (a
@@ -21,34 +19,6 @@ from agents.a2c import categorical_entropy
 
 #: The update's diagnostics, in the order the compiled update returns their means (SB3's names).
 STATS = ("loss", "policy_loss", "value_loss", "entropy_loss", "approx_kl", "clip_fraction")
-
-
-def gae(
-    rewards: np.ndarray,
-    values: np.ndarray,
-    next_values: np.ndarray,
-    terminated: np.ndarray,
-    ends: np.ndarray,
-    gamma: float,
-    gae_lambda: float,
-) -> tuple[np.ndarray, np.ndarray]:
-    """``(advantages, returns)`` of a rollout; every argument is ``(steps, envs)``.
-
-    ``next_values[t]`` is V of the state that followed step ``t``: the next step's value inside an
-    episode, the value of the final observation where it was truncated (or where the rollout
-    stops). ``delta_t = r_t + gamma * V(s_t+1) * (1 - terminated_t) - V(s_t)`` and
-    ``A_t = delta_t + gamma * lambda * (1 - end_t) * A_t+1``; returns are ``A + V`` (the critic's targets).
-    """
-    rewards, values = np.asarray(rewards, np.float64), np.asarray(values, np.float64)
-    alive = 1.0 - np.asarray(terminated, np.float64)
-    going_on = 1.0 - np.asarray(ends, np.float64)
-    deltas = rewards + gamma * np.asarray(next_values, np.float64) * alive - values
-    advantages = np.zeros_like(deltas)
-    last = np.zeros(deltas.shape[1:])
-    for t in reversed(range(len(deltas))):
-        last = deltas[t] + gamma * gae_lambda * going_on[t] * last
-        advantages[t] = last
-    return advantages, advantages + values
 
 
 def explained_variance(predicted: np.ndarray, target: np.ndarray) -> float:

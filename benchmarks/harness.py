@@ -152,7 +152,7 @@ def protocol_callback(protocol: Protocol) -> Any:
     from fn_framework.run.callbacks import Callback
 
     class ProtocolCallback(Callback):
-        def on_step(self, trainer: Any) -> None:
+        def on_step(self, trainer: Any, step: Any) -> None:
             reason = protocol.tick(trainer.n_copies)
             if reason:
                 trainer.stop(reason)

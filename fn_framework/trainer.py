@@ -10,22 +10,25 @@ callback (``fn_framework/run/callbacks.py``), told after every vector step and e
 every copy: ``monitor.csv``, TensorBoard, the budgets, the greedy evaluations, the best model,
 the progress bar. The hooks are called as the book calls them:
 
-* ``episode_begin(i, agent)`` / ``episode_end(i, length, agent)`` for each episode of each copy,
-  numbered in the order they begin and end; ``env_index`` is the copy whose episode it is;
+* ``episode_begin(i, agent, copy=j)`` / ``episode_end(i, length, agent, copy=j)`` for each episode
+  of each copy ``j``, numbered in the order they begin and end (the book's env is copy 0);
 * ``begin_train(i, agent)`` once, when ``experiences`` is full (or after ``initial_count`` episodes);
 * ``step(i, step_count, agent, experience)`` once per vector step with copy 0's ``Experience``
-  (``step_count`` is its step in its episode); ``vector_step`` holds every copy's transitions
-  (``VectorStep``) for the trainers that learn from all of them.
+  (``step_count`` is its step in its episode).
 
-Where a step goes is ``store``: by default each copy's transition is appended to ``experiences``
-(the book's deque or the replay memory); on-policy trainers that keep a rollout (A2C, PPO)
-override it. The copies reset themselves in the step that ends an episode (Gymnasium's
+Where a step goes is ``store(step, i, agent)``, given the whole ``VectorStep`` (every copy's
+transition). The off-policy family (the value function, DQN, the continuous agent) keeps the
+default: each copy's transition is appended to ``experiences`` (the book's deque or the replay
+memory) and training begins when it is full. The on-policy family (REINFORCE, A2C, PPO) makes its
+``experiences`` a ``RolloutBuffer`` (``agents/rollout.py``) and learns from it in ``store`` (A2C,
+PPO) or at an episode's end (REINFORCE), as the book's agents do. The copies reset themselves in the step that ends an episode (Gymnasium's
 ``SAME_STEP`` autoreset), so every step is a transition and ``n_s`` is the episode's true last
 observation at an end; only ``terminated`` is stored as ``d``.
 
 The book keeps its counters as the trainer's attributes (``reward_log``, ``training``,
-``training_count``); here they live in one dataclass, ``trainer.state`` (``TrainerState``, what a
-checkpoint saves), and the attributes of the same names read and write it.
+``training_count``), and so does this Trainer. ``TrainerState`` (a trainer's ``State``) declares
+them with their defaults: ``set_state`` sets the attributes from one, ``get_state`` reads them back
+as the dict a checkpoint saves.
 """
 from __future__ import annotations
 
@@ -81,30 +84,6 @@ class TrainerState:
     recent_episodes: deque[tuple[float, int]] = dataclasses.field(default_factory=lambda: deque(maxlen=100))
 
 
-class StateField:
-    """``trainer.<name>`` is ``trainer.state.<name>``: the book's attribute names over one typed record."""
-
-    def __set_name__(self, owner: type, name: str) -> None:
-        self.name = name
-
-    def __get__(self, trainer: Any, owner: type | None = None) -> Any:
-        if trainer is None:
-            return self
-        return getattr(trainer.state, self.name)
-
-    def __set__(self, trainer: Any, value: Any) -> None:
-        setattr(trainer.state, self.name, value)
-
-
-def install_fields(cls: type, state_class: type) -> None:
-    """Give ``cls`` a ``StateField`` for each field of ``state_class`` it does not have yet."""
-    for field in dataclasses.fields(state_class):
-        if not isinstance(cls.__dict__.get(field.name), StateField):
-            descriptor = StateField()
-            descriptor.__set_name__(cls, field.name)
-            setattr(cls, field.name, descriptor)
-
-
 def state_values(state: TrainerState) -> dict[str, Any]:
     """The fields as a plain dict (what a checkpoint pickles: a renamed class does not make it unreadable)."""
     return {field.name: getattr(state, field.name) for field in dataclasses.fields(state)}
@@ -143,24 +122,16 @@ class Trainer:
 
     #: Callbacks beyond the config's (``make_callbacks``), e.g. the benchmarks' protocol; told last.
     callbacks: Sequence[Callback] = ()
-    #: The copy whose episode or step the hooks are given (0: the book's env).
-    env_index = 0
     #: The episodes ``train_loop`` plays (set when it starts).
     episode_target = 0
-    #: The last vector step: every copy's transitions (None outside the loop).
-    vector_step: Optional[VectorStep] = None
     #: The book keeps every frame of an observed episode; a perfect Catcher episode has 10 000 of them,
     #: so TensorBoard's ``observation`` gets at most this many of copy 0's per observation.
     max_observed_frames = 64
 
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        install_fields(cls, cls.State)
-
     def __init__(
         self, config: Any = None, log_dir: str = "", run_name: str = "", model_path: str = "", **overrides: Any
     ) -> None:
-        self.state: TrainerState = self.State()
+        self.set_state(self.State())
         self.config = dataclasses.replace(config if config is not None else self.config_class(), **overrides)
         self.logger = Logger(log_dir, run_name or self.trainer_name)
         self.model_path = model_path or self.logger.path_of(self.file_name)
@@ -180,7 +151,7 @@ class Trainer:
         self.last_loop: Any = None
         #: A callback asks for a checkpoint at the end of this step (a sweep's trial, after an evaluation).
         self.checkpoint_requested = False
-        self.state = self.fresh_state()
+        self.set_state(self.fresh_state())
 
     @property
     def trainer_name(self) -> str:
@@ -209,6 +180,15 @@ class Trainer:
         """The state a fresh run begins with (trainers whose fields depend on the settings fill them in)."""
         return self.State()
 
+    def set_state(self, state: TrainerState) -> None:
+        """Set the trainer's counters (the book's attributes) from ``state``."""
+        for name, value in state_values(state).items():
+            setattr(self, name, value)
+
+    def get_state(self) -> dict[str, Any]:
+        """The counters ``State`` declares, as a plain dict (what a checkpoint pickles)."""
+        return {field.name: getattr(self, field.name) for field in dataclasses.fields(self.State)}
+
     def make_experiences(self) -> Any:
         """The experience container: a bounded deque, as in the book.
 
@@ -227,11 +207,13 @@ class Trainer:
         """The saved agent at ``path`` for ``--play``."""
         raise NotImplementedError("this trainer's agent cannot be loaded")
 
-    def end_episode(self, i: int, episode_reward: float, length: int, agent: Any, initial_count: int) -> None:
-        """The book's bookkeeping of a finished episode: the log, ``episode_end``, the report, ``initial_count``."""
+    def end_episode(self, i: int, episode_reward: float, length: int, agent: Any, initial_count: int,
+                    copy: int = 0) -> None:
+        """The book's bookkeeping of copy ``copy``'s finished episode: the log, ``episode_end``, the report,
+        ``initial_count``."""
         config = self.config
         self.reward_log.append(episode_reward)
-        self.episode_end(i, length, agent)
+        self.episode_end(i, length, agent, copy=copy)
         if self.is_event(i, config.report_interval):
             self.logger.describe("reward", self.reward_log[-config.report_interval :], episode=i)
         if not self.training and initial_count > 0 and i >= initial_count:
@@ -338,7 +320,7 @@ class Trainer:
         resumed = self.resume_state
         loop = self._resume(env, agent) if resumed is not None else None  # the state, experiences and models
         if resumed is None:
-            self.state = self.fresh_state()
+            self.set_state(self.fresh_state())
             self.observation_shape = tuple(env.observation_space.shape)
             self.start_training(agent)
         self.stop_reason = ""
@@ -359,8 +341,7 @@ class Trainer:
                     obs = envs.reset(seed=seeds)
                     started = len(self.reward_log)
                     for j in range(n):
-                        self.env_index = j
-                        self.episode_begin(started + j, agent)
+                        self.episode_begin(started + j, agent, copy=j)
                     started += n
                 if resumed is not None:
                     from fn_framework.run.checkpoint import restore_random_state
@@ -368,29 +349,26 @@ class Trainer:
                     restore_random_state(resumed["random"])  # last: rebuilding the models may have drawn
                 pending: list[int] = []  # copies whose next episode the run stopped before beginning
                 for j in loop.pending if loop is not None else ():
-                    self.env_index = j
-                    self.episode_begin(started, agent)  # as the unbroken run would have, had it gone on
+                    self.episode_begin(started, agent, copy=j)  # as the unbroken run would have, had it gone on
                     started += 1
                 last_checkpoint = (time.perf_counter(), self.total_steps)
                 while len(self.reward_log) < episodes and not self.stop_reason:
                     pending = []
                     step_count = int(envs.lengths[0])
-                    step = self.vector_step = envs.step(self.act_batch(agent, obs))
+                    step = envs.step(self.act_batch(agent, obs))
                     episode_now = len(self.reward_log)
                     self.store(step, episode_now, agent)
-                    self.env_index = 0
                     self.step(episode_now, step_count, agent, Experience(  # total_steps: the steps before (the book's)
                         step.obs[0], step.actions[0], step.rewards[0], step.next_obs[0], bool(step.terminated[0])))
                     self.total_steps += n
                     obs = envs.obs
-                    callbacks.on_step(self)
+                    callbacks.on_step(self, step)
                     for copy, episode_return, length in step.episodes:
-                        self.env_index = copy
                         self.recent_episodes.append((episode_return, length))
-                        self.end_episode(len(self.reward_log), episode_return, length, agent, initial_count)
-                        callbacks.on_episode_end(self, episode_return, length)
+                        self.end_episode(len(self.reward_log), episode_return, length, agent, initial_count, copy)
+                        callbacks.on_episode_end(self, copy, episode_return, length)
                         if not self.stop_reason and len(self.reward_log) < episodes:
-                            self.episode_begin(started, agent)  # the copy's next episode
+                            self.episode_begin(started, agent, copy=copy)  # the copy's next episode
                             started += 1
                         else:
                             pending.append(copy)
@@ -401,18 +379,16 @@ class Trainer:
                 self.last_loop = self.loop_state(envs, started, pending)  # finish_training's checkpoint: the loop's end
         finally:
             envs.close()
-            self.env_index = 0
             callbacks.on_training_end(self)
-            self.vector_step = None
 
-    def episode_step(self) -> int:
+    def episode_step(self, copy: int = 0) -> int:
         """The env step a finished episode's scalars are written at: one per copy, never shared.
 
         Copies that end an episode in the same vector step share ``total_steps``, and TensorBoard's
         loader keeps one value per step, so copy ``j`` writes at the ``j``-th env step of that vector
         step; the book's single env (n = 1) writes at ``total_steps``.
         """
-        return self.total_steps - self.n_copies + self.env_index + 1
+        return self.total_steps - self.n_copies + copy + 1
 
     # Checkpoints and resuming -------------------------------------------------------
     def checkpoint_due(self, since: float, since_steps: int) -> bool:
@@ -466,7 +442,7 @@ class Trainer:
         self.observation_shape = restored.observation_shape  # the models are rebuilt for it
         if state["agent"].initialized:
             self.reinitialize(next_episode, agent, env)
-        self.state = restored  # after reinitialize, whose begin_train may have moved a counter
+        self.set_state(restored)  # after reinitialize, whose begin_train may have moved a counter
         restore_agent(agent, state["agent"])
         self.logger.resume_from(self.total_steps)  # TensorBoard drops what a crash wrote after the checkpoint
         return state["loop"]
@@ -480,13 +456,13 @@ class Trainer:
         self.begin_train(episode, agent)
 
     # Hooks (the book's) -----------------------------------------------------
-    def episode_begin(self, episode: int, agent: Any) -> None: ...
+    def episode_begin(self, episode: int, agent: Any, copy: int = 0) -> None: ...
 
     def begin_train(self, episode: int, agent: Any) -> None: ...
 
     def step(self, episode: int, step_count: int, agent: Any, experience: Experience) -> None: ...
 
-    def episode_end(self, episode: int, step_count: int, agent: Any) -> None: ...
+    def episode_end(self, episode: int, step_count: int, agent: Any, copy: int = 0) -> None: ...
 
     # Helpers -----------------------------------------------------------------
     def is_event(self, count: int, interval: int) -> bool:
@@ -510,9 +486,6 @@ class Trainer:
         """The last ``count`` experiences, oldest first."""
         n = len(self.experiences)
         return [self.experiences[i] for i in range(n - count, n)]
-
-
-install_fields(Trainer, TrainerState)
 
 
 class _Borrowed(gym.Wrapper):

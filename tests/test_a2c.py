@@ -14,7 +14,7 @@ from agents.a2c import (  # noqa: E402
     SampleLayer,
     actor_critic_loss,
 )
-from agents.returns import discounted_returns, standardize  # noqa: E402
+from agents.rollout import RolloutBuffer, standardize  # noqa: E402
 from fn_framework import Experience  # noqa: E402
 from fn_framework.vector import VectorStep  # noqa: E402
 
@@ -50,30 +50,40 @@ def test_policy_loss_does_not_train_the_critic() -> None:
     assert tape.gradient(losses["loss/policy"], estimateds) is None
 
 
+def _one_copy(rewards, terminated, truncated, cut_value=0.0) -> RolloutBuffer:  # type: ignore[no-untyped-def]
+    """A rollout of one copy; ``cut_value``: the critic's V(final observation) where it was truncated."""
+    buffer = RolloutBuffer(1)
+    s = np.zeros((1, 1))
+    for r, d, t in zip(rewards, terminated, truncated):
+        buffer.add(VectorStep(s, np.zeros(1, int), np.array([r]), s, np.array([d]), np.array([t]), np.ones(1, bool)),
+                   cut_values=np.array([cut_value if t else 0.0]))
+    return buffer
+
+
 def test_n_step_returns_bootstrap_unless_terminated() -> None:
-    rewards = [1.0, 2.0, 3.0]
-    next_values = [0.0, 0.0, 4.0]
+    # A2C's n-step returns are GAE at lambda = 1 without values.
+    rewards, no = [1.0, 2.0, 3.0], [False] * 3
     # Terminated last step: no future. 3, 2 + 0.5 * 3, 1 + 0.5 * 3.5
-    assert discounted_returns(rewards, 0.5, [False, False, True], None, next_values) == pytest.approx(
-        [2.75, 3.5, 3.0])
-    # Truncated (or cut by the batch) last step: the critic's V(n_s) = 4 is the future.
-    assert discounted_returns(rewards, 0.5, [False, False, False], None, next_values) == pytest.approx(
-        [3.25, 4.5, 5.0])
+    _, returns = _one_copy(rewards, [False, False, True], no).advantages(0.5, 1.0, np.array([4.0]))
+    assert returns[:, 0] == pytest.approx([2.75, 3.5, 3.0])
+    # Cut by the batch's end: the critic's V(n_s) = 4 is the future.
+    _, returns = _one_copy(rewards, no, no).advantages(0.5, 1.0, np.array([4.0]))
+    assert returns[:, 0] == pytest.approx([3.25, 4.5, 5.0])
 
 
 def test_n_step_returns_restart_at_an_episode_end_inside_the_batch() -> None:
-    rewards = [1.0, 2.0, 3.0, 4.0]
-    next_values = [0.0, 6.0, 0.0, 0.0]
-    ends = [False, True, False, False]
-    # A truncation at step 1 bootstraps from V = 6; the next episode's return does not leak in.
-    assert discounted_returns(rewards, 0.5, [False, False, False, True], ends, next_values) == pytest.approx(
-        [3.5, 5.0, 5.0, 4.0])
+    rewards, no = [1.0, 2.0, 3.0, 4.0], [False] * 4
+    # A truncation at step 1 bootstraps from V(final observation) = 6; the next episode's return does not leak in.
+    truncated = _one_copy(rewards, [False, False, False, True], [False, True, False, False], cut_value=6.0)
+    assert truncated.advantages(0.5, 1.0, np.array([9.0]))[1][:, 0] == pytest.approx([3.5, 5.0, 5.0, 4.0])
     # A termination at step 1 has no future.
-    assert discounted_returns(rewards, 0.5, [False, True, False, True], ends, next_values) == pytest.approx(
-        [2.0, 2.0, 5.0, 4.0])
+    terminated = _one_copy(rewards, [False, True, False, True], no)
+    assert terminated.advantages(0.5, 1.0, np.array([9.0]))[1][:, 0] == pytest.approx([2.0, 2.0, 5.0, 4.0])
 
 
 class _ConstantCritic:
+    initialized = True
+
     def estimate_values(self, states: np.ndarray) -> np.ndarray:
         return np.full(len(states), 10.0)
 
@@ -81,11 +91,12 @@ class _ConstantCritic:
 def test_make_batch_marks_episode_ends(tmp_path) -> None:
     """The one env (n = 1) as the loop stores it: an episode truncated after 2 steps, then one that terminates."""
     trainer = ActorCriticTrainer(gamma=0.5, log_dir=str(tmp_path))
+    trainer.experiences = trainer.make_experiences()
     s = np.zeros((1, 4), np.float32)
     for a, d, t in [(0, False, False), (0, False, True), (1, True, False)]:
         trainer.store(VectorStep(s, np.array([a]), np.ones(1), s, np.array([d]), np.array([t]), np.ones(1, bool)),
-                      0, None)
-    states, actions, values = trainer.make_batch(_ConstantCritic())
+                      0, _ConstantCritic())
+    states, actions, values = trainer.make_batch(_ConstantCritic(), s)
     # [1 + 0.5 * (1 + 0.5 * 10), 1 + 0.5 * 10, 1] = [4, 6, 1], then standardised
     assert values == pytest.approx(standardize([4.0, 6.0, 1.0]))
     assert list(actions) == [0, 0, 1] and states.shape == (3, 4)

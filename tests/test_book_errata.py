@@ -88,27 +88,27 @@ class _RecordingPolicyGradientTrainer(PolicyGradientTrainer):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.initialized_at: list[tuple[int, int]] = []  # (episode, experiences held)
-        self.updates: list[tuple[int, int, list[Experience]]] = []  # (episode, step_count, experiences held)
-        self.batches: list[tuple[int, np.ndarray]] = []  # (experiences handed to make_batch, batch states)
+        self.initialized_at: list[tuple[int, int, int]] = []  # (episode, steps held, its length)
+        self.updates: list[tuple[int, int, dict]] = []  # (episode, step_count, the steps the rollout held)
+        self.batches: list[tuple[int, np.ndarray]] = []  # (steps handed to make_batch, batch states)
 
-    def episode_end(self, episode, step_count, agent) -> None:
+    def episode_end(self, episode, step_count, agent, copy=0) -> None:
         was_initialized = agent.initialized
-        held = list(self.experiences)
-        super().episode_end(episode, step_count, agent)
+        held = self.experiences.get_recent(copy, len(self.experiences))  # all the rollout holds
+        super().episode_end(episode, step_count, agent, copy)
         if was_initialized:
             self.updates.append((episode, step_count, held))
         elif agent.initialized:
-            self.initialized_at.append((episode, len(held)))
+            self.initialized_at.append((episode, len(held["rewards"]), step_count))
 
-    def make_batch(self, policy_experiences):
-        batch = super().make_batch(policy_experiences)
-        self.batches.append((len(policy_experiences), batch[0]))
+    def make_batch(self, states, actions, returns):
+        batch = super().make_batch(states, actions, returns)
+        self.batches.append((len(actions), batch[0]))
         return batch
 
 
 def test_book_issue_15_policy_gradient_learns_without_replay(tmp_path: Path) -> None:
-    """Once initialized, ``episode_begin`` drops the experiences: each update sees only its own episode."""
+    """Once initialized, each update sees only its own episode (the book's ``episode_begin`` dropped the rest)."""
     keras.utils.set_random_seed(1)
     env = CartPoleObserver(gymnasium.make("CartPole-v0"))
     env.reset(seed=1)
@@ -117,27 +117,24 @@ def test_book_issue_15_policy_gradient_learns_without_replay(tmp_path: Path) -> 
     agent = trainer.train(env, episode_count=episodes)
 
     assert agent.initialized
-    # The scaler is fitted on a full random-play buffer (the book's 256; 32 here), with no update then.
-    [(init_episode, held_at_init)] = trainer.initialized_at
-    assert held_at_init == 32
+    # The scaler is fitted at the end of the episode that fills the random-play buffer (the book's 256; 32 here).
+    [(init_episode, held_at_init, length)] = trainer.initialized_at
+    assert held_at_init >= 32 > held_at_init - length
     assert init_episode < episodes - 2  # at least two episodes of updates follow
     # Then one update per episode, from that episode alone.
     assert [u[0] for u in trainer.updates] == list(range(init_episode + 1, episodes))
     assert len(trainer.batches) == len(trainer.updates)
     for (episode, step_count, held), (handed, states) in zip(trainer.updates, trainer.batches):
-        assert len(held) == step_count == handed  # nothing of an earlier episode is replayed
-        for before, after in zip(held, held[1:]):  # one contiguous episode
-            np.testing.assert_array_equal(before.n_s, after.s)
-            assert not before.d
+        assert len(held["rewards"]) == step_count == handed  # nothing of an earlier episode is replayed
+        assert not held["ends"][:-1].any() and held["ends"][-1]  # one whole episode
         assert len(states) == min(32, step_count)  # the book's batch_size, sampled from the episode
-        episode_rows = {row.tobytes() for e in held for row in np.asarray(e.s, np.float32)}
+        episode_rows = {row.tobytes() for row in np.asarray(held["obs"], np.float32).reshape(step_count, -1)}
         assert all(row.tobytes() in episode_rows for row in np.asarray(states, np.float32))
 
-    # After training the trainer holds exactly the last episode (monitor.csv's last row).
+    # After training the rollout holds exactly the last episode (monitor.csv's last row).
     with open(trainer.logger.path_of("monitor.csv"), encoding="utf-8") as f:
         rows = list(csv.DictReader(line for line in f if not line.startswith("#")))
     assert len(rows) == episodes
-    assert isinstance(trainer.experiences, list)
     assert len(trainer.experiences) == int(rows[-1]["l"]) == trainer.updates[-1][1]
 
 

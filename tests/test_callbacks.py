@@ -24,12 +24,12 @@ class Recording(Callback):
     def on_training_start(self, trainer) -> None:  # type: ignore[no-untyped-def]
         self.events.append(("start", trainer.total_steps))
 
-    def on_step(self, trainer) -> None:  # type: ignore[no-untyped-def]
+    def on_step(self, trainer, step) -> None:  # type: ignore[no-untyped-def]
         self.events.append(("step", trainer.total_steps))
         if self.stop_at and trainer.total_steps >= self.stop_at:
             trainer.stop("enough")
 
-    def on_episode_end(self, trainer, episode_return, length) -> None:  # type: ignore[no-untyped-def]
+    def on_episode_end(self, trainer, copy, episode_return, length) -> None:  # type: ignore[no-untyped-def]
         self.events.append(("episode", trainer.total_steps, length, episode_return == trainer.reward_log[-1]))
 
     def on_training_end(self, trainer) -> None:  # type: ignore[no-untyped-def]
@@ -68,21 +68,18 @@ def test_copy_0_is_observed_until_its_episode_ends() -> None:
     """Two copies: copy 1's episode ends (count 1 -> 2) while copy 0 is observed; copy 0's frames go on."""
     written: list[tuple[int, list[float]]] = []
     logger = SimpleNamespace(write=lambda *a: None, write_image=lambda i, f: written.append((i, [x[0] for x in f])))
-    trainer = SimpleNamespace(training=True, training_count=1, env_index=0, total_steps=0, reward_log=[], logger=logger,
-                              episode_step=lambda: trainer.total_steps)
+    trainer = SimpleNamespace(training=True, training_count=1, total_steps=0, reward_log=[], logger=logger,
+                              episode_step=lambda copy: trainer.total_steps)
     board = TensorBoard(observe_every=2)
     board.was_training = True
 
     def step(obs0: float) -> None:
         trainer.total_steps += 1
-        trainer.vector_step = SimpleNamespace(obs=np.array([[obs0], [-1.0]]))
-        board.on_step(trainer)
+        board.on_step(trainer, SimpleNamespace(obs=np.array([[obs0], [-1.0]])))
 
     def episode_end(copy: int) -> None:
-        trainer.env_index = copy
-        board.on_episode_end(trainer, 1.0, 1)
+        board.on_episode_end(trainer, copy, 1.0, 1)
         trainer.training_count += 1
-        trainer.env_index = 0
 
     step(10.0)
     step(11.0)

@@ -16,7 +16,7 @@ def test_checkpoint_restores_the_declared_models_optimizer_and_state(tmp_path):
     import tensorflow as tf
 
     from fn_framework import FNAgent
-    from fn_framework.trainer import TrainerState, state_from, state_values
+    from fn_framework.trainer import TrainerState, state_from
 
     class Holder(FNAgent):
         def __init__(self):
@@ -52,7 +52,7 @@ def test_checkpoint_restores_the_declared_models_optimizer_and_state(tmp_path):
     trainer.reward_log.append(3.0)  # the book's attribute is the state's field
     trainer.total_steps, trainer.best_score = 12, (3.0,)
     trainer.start_time = 1.5  # a plain attribute: not state
-    values = state_values(trainer.state)
+    values = trainer.get_state()
     assert set(values) == {f.name for f in __import__("dataclasses").fields(TrainerState)}
     restored = state_from(TrainerState, values)
     assert restored.reward_log == [3.0] and restored.total_steps == 12 and restored.best_score == (3.0,)

@@ -60,7 +60,7 @@ def _cnn_agent(double: bool = False) -> DeepQNetworkAgent:
 
 
 @pytest.mark.parametrize("double", [False, True])
-@pytest.mark.parametrize("cnn", [False, True])  # the CNN's stacks cross into TensorFlow frames-first
+@pytest.mark.parametrize("cnn", [False, True])  # the CNN takes channels-last stacks as they come
 def test_update_is_the_books_mse_on_the_taken_action(double: bool, cnn: bool) -> None:
     agent = _cnn_agent(double) if cnn else _test_agent(double=double)
     rng = np.random.default_rng(0)
@@ -142,7 +142,7 @@ def test_trainer_keeps_the_best_model_and_decays_epsilon(tmp_path: Path) -> None
         trainer.reward_log.append(reward)
         trainer.episode_begin(episode, agent)
         trainer.episode_end(episode, 10, agent)
-        keep_best.on_episode_end(trainer, reward, 10)  # what train_loop's callbacks do after episode_end
+        keep_best.on_episode_end(trainer, 0, reward, 10)  # what train_loop's callbacks do after episode_end
         saves.append(len(agent.saved))
     # New bests (20, then 200) are saved; a tie with 200 only when the last 2 episodes
     # averaged more than at the last save: 110 -> 125 (saved) -> 200 (saved) -> 200 (not).

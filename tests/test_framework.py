@@ -48,7 +48,7 @@ class RecordingTrainer(Trainer):
         super().__init__(**kwargs)
         self.calls = []
 
-    def episode_begin(self, episode, agent):
+    def episode_begin(self, episode, agent, copy=0):
         self.calls.append(("episode_begin", episode))
 
     def begin_train(self, episode, agent):
@@ -57,7 +57,7 @@ class RecordingTrainer(Trainer):
     def step(self, episode, step_count, agent, experience):
         self.calls.append(("step", episode, step_count, self.training))
 
-    def episode_end(self, episode, step_count, agent):
+    def episode_end(self, episode, step_count, agent, copy=0):
         self.calls.append(("episode_end", episode, step_count, self.training_count))
 
 

@@ -13,7 +13,7 @@ from agents.policy_gradient import (  # noqa: E402
     StandardScaling,
     policy_gradient_loss,
 )
-from agents.returns import discounted_returns, standardize  # noqa: E402
+from agents.rollout import monte_carlo_returns, standardize  # noqa: E402
 from fn_framework import Experience  # noqa: E402
 
 SCRIPT = "policy_gradient_agent.py"
@@ -34,11 +34,7 @@ def test_loss_clips_a_zero_probability() -> None:
 def test_discounted_returns_are_monte_carlo() -> None:
     rewards = [1.0, 2.0, 3.0]
     expected = [1 + 0.5 * 2 + 0.25 * 3, 2 + 0.5 * 3, 3.0]  # 2.75, 3.5, 3
-    assert discounted_returns(rewards, 0.5) == pytest.approx(expected)
-    # Without a critic there is nothing to bootstrap from: a truncated and a
-    # terminated last step give the same returns.
-    assert discounted_returns(rewards, 0.5, terminated=[False, False, True]) == pytest.approx(expected)
-    assert discounted_returns(rewards, 0.5, terminated=[False, False, False]) == pytest.approx(expected)
+    assert monte_carlo_returns(rewards, 0.5) == pytest.approx(expected)
 
 
 def test_standardize_matches_standard_scaler() -> None:

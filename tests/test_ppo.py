@@ -11,9 +11,10 @@ from gymnasium.vector import AutoresetMode
 keras = pytest.importorskip("keras")
 tf = pytest.importorskip("tensorflow")
 
-from agents.ppo import PPOAgent, PPOAgentTest, PPOTrainer, Rollout  # noqa: E402
+from agents.ppo import PPOAgent, PPOAgentTest, PPOTrainer  # noqa: E402
 from agents.ppo_config import TEST_PRESETS  # noqa: E402
-from agents.ppo_update import gae, ppo_loss  # noqa: E402
+from agents.ppo_update import ppo_loss  # noqa: E402
+from agents.rollout import RolloutBuffer, gae  # noqa: E402
 from fn_framework.vector import VectorEpisodes, VectorStep, make_vector_env  # noqa: E402
 
 SCRIPT = "ppo_agent.py"
@@ -35,15 +36,15 @@ def test_gae_by_hand_with_a_truncation_and_a_termination() -> None:
     assert returns[:, 0] == pytest.approx([2.0, 3.0, 1.75, 1.0, 2.5])
 
     # The same rollout through the buffer: V(final obs) of the truncation, V(last obs) after it.
-    rollout = Rollout(5, 1, (1,))
+    rollout = RolloutBuffer(1)
     flags = [(False, False), (False, True), (False, False), (True, False), (False, False)]
     for t, (term, trunc) in enumerate(flags):
         step = VectorStep(np.zeros((1, 1)), np.zeros(1, int), rewards[t], np.zeros((1, 1)), np.array([term]),
                           np.array([trunc]), np.ones(1, bool))
         rollout.add(step, values[t], np.zeros(1), np.array([4.0 if trunc else 0.0]))
-    batch = rollout.batch(np.array([3.0]), 0.5, 0.5)
-    assert batch["advantages"] == pytest.approx([1.5, 2.0, 0.25, -1.0, 0.0])
-    assert batch["returns"] == pytest.approx([2.0, 3.0, 1.75, 1.0, 2.5])
+    advantages, returns = rollout.advantages(0.5, 0.5, np.array([3.0]))
+    assert advantages[:, 0] == pytest.approx([1.5, 2.0, 0.25, -1.0, 0.0])
+    assert returns[:, 0] == pytest.approx([2.0, 3.0, 1.75, 1.0, 2.5])
 
 
 # The clipped loss -------------------------------------------------------------------------------------
@@ -149,8 +150,9 @@ def test_ppo_rollouts_store_transitions_within_episodes(tmp_path) -> None:
 
     class Recording(PPOTrainer):
         def learn(self, agent, next_obs):  # type: ignore[no-untyped-def]
-            r = self.rollout
-            rollouts.append((r.obs.copy(), r.ends.copy(), r.terminated.copy(), r.final_values.copy(), next_obs.copy()))
+            r = self.experiences
+            rollouts.append((r.array("obs"), r.array("ends"), r.array("terminated"), r.array("cut_values"),
+                             next_obs.copy()))
             super().learn(agent, next_obs)
 
     trainer = Recording(_test_config(steps=24), log_dir=str(tmp_path))

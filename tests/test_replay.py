@@ -66,11 +66,28 @@ def test_samples_are_the_stored_frames_and_the_network_alone_divides_by_255() ->
     rescaling, *rest = agent.model.layers
     assert isinstance(rescaling, keras.layers.Rescaling) and agent.model.inputs[0].dtype == "uint8"
     float_twin = keras.Sequential([keras.Input((8, 8, 4)), *rest])  # the same layers, fed the book's k / 255
-    frames = np.ascontiguousarray(batch.s)
+    frames = batch.s
     np.testing.assert_allclose(agent.estimate_batch(list(frames)),
                                float_twin(frames.astype(np.float32) / np.float32(255.0)).numpy(), rtol=1e-5, atol=1e-6)
     loss = agent.update(batch, 0.99)  # the compiled step takes the frames as stored
     assert np.isfinite(loss) and loss > 0
+
+
+def test_sampled_stacks_are_contiguous_channels_last_uint8_as_appended() -> None:
+    """One layout from the observer to the network: batches are (b, h, w, k) uint8, C-contiguous."""
+    transitions = [Experience(e.s, e.a, float(i), e.n_s, e.d) for i, e in enumerate(_episodes([9, 3, 12], size=8))]
+    memory = ReplayMemory(100, frame_count=4)
+    for e in transitions:
+        memory.append(e)
+    np.random.seed(0)
+    for batch, lead in ((memory.sample(16), (16,)), (memory.sample_batches(16, 3), (3, 16))):
+        for states in (batch.s, batch.n_s):
+            assert states.shape == (*lead, 8, 8, 4) and states.dtype == np.uint8
+            assert states.flags.c_contiguous
+        s, n_s = batch.s.reshape(-1, 8, 8, 4), batch.n_s.reshape(-1, 8, 8, 4)
+        for row, i in enumerate(batch.r.reshape(-1).astype(int)):
+            np.testing.assert_array_equal(s[row], transitions[i].s)
+            np.testing.assert_array_equal(n_s[row], transitions[i].n_s)
 
 
 def test_replay_keeps_the_last_capacity_transitions() -> None:

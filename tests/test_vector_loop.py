@@ -9,10 +9,13 @@ keras = pytest.importorskip("keras")
 from agents.a2c import ActorCriticTrainer  # noqa: E402
 from agents.a2c_config import TEST_PRESETS as A2C_TEST  # noqa: E402
 from agents.policy_gradient import PolicyGradientTrainer  # noqa: E402
-from fn_framework import Experience, FNAgent  # noqa: E402
+from fn_framework import FNAgent  # noqa: E402
+from fn_framework.vector import VectorStep  # noqa: E402
 from tests.test_ppo import ScriptedEnv, _expected_lengths  # noqa: E402
 
 class _ConstantCritic:
+    initialized = True
+
     def estimate_values(self, states: np.ndarray) -> np.ndarray:
         return np.full(len(states), 10.0)
 
@@ -20,14 +23,15 @@ class _ConstantCritic:
 def test_a2c_returns_per_copy_stop_at_each_copys_episode_ends(tmp_path) -> None:
     trainer = ActorCriticTrainer(A2C_TEST["book"], log_dir=str(tmp_path), gamma=0.5, n_envs=2,
                                  standardize_returns=False)
+    trainer.experiences = trainer.make_experiences()
     s = np.zeros((2, 4), np.float32)
     # copy 0: terminates at step 1, a new episode at step 2; copy 1: truncated at step 0, then goes on.
-    dones = [[False, False], [True, False], [False, False]]
-    ends = [[False, True], [True, False], [False, False]]
+    terminated = [[False, False], [True, False], [False, False]]
+    truncated = [[False, True], [False, False], [False, False]]
     for t in range(3):
-        trainer.experiences.append(Experience(s, np.array([t, t]), np.ones(2), s, np.array(dones[t])))
-        trainer.episode_ends.append(np.array(ends[t]))
-    states, actions, values = trainer.make_batch(_ConstantCritic())
+        trainer.store(VectorStep(s, np.array([t, t]), np.ones(2), s, np.array(terminated[t]), np.array(truncated[t]),
+                                 np.ones(2, bool)), 0, _ConstantCritic())
+    states, actions, values = trainer.make_batch(_ConstantCritic(), s)
     # copy 0: 1 + 0.5 * 1, 1 (terminal), 1 + 0.5 * V;  copy 1: 1 + 0.5 * V (truncated), 1 + 0.5 * 6, 1 + 0.5 * V
     assert values == pytest.approx([1.5, 6.0, 1.0, 4.0, 6.0, 6.0])
     assert list(actions) == [0, 0, 1, 1, 2, 2] and states.shape == (6, 4)
@@ -40,8 +44,8 @@ def test_a2c_on_vector_envs_counts_every_episode_of_every_copy(tmp_path) -> None
     updates = []
     original = ActorCriticTrainer.make_batch
 
-    def recording(self, agent):  # type: ignore[no-untyped-def]
-        batch = original(self, agent)
+    def recording(self, agent, next_obs):  # type: ignore[no-untyped-def]
+        batch = original(self, agent, next_obs)
         updates.append(batch)
         return batch
 
@@ -60,9 +64,9 @@ def test_policy_gradient_learns_each_copys_own_episode(tmp_path) -> None:
     learned: list[np.ndarray] = []
 
     class Recording(PolicyGradientTrainer):
-        def make_batch(self, policy_experiences):  # type: ignore[no-untyped-def]
-            learned.append(np.array([e.s for e in policy_experiences]))
-            return super().make_batch(policy_experiences)
+        def make_batch(self, states, actions, returns):  # type: ignore[no-untyped-def]
+            learned.append(np.array(states))
+            return super().make_batch(states, actions, returns)
 
     trainer = Recording(log_dir=str(tmp_path), n_envs=2, buffer_size=4, steps=80, batch_size=500)
     trainer.env_factory = ScriptedEnv
@@ -74,6 +78,8 @@ def test_policy_gradient_learns_each_copys_own_episode(tmp_path) -> None:
         assert set(states[:, 0]) == {episode}
         assert list(states[:, 1]) == list(range(length - len(states), length))
     assert sum(len(s) == ScriptedEnv.LENGTHS[int(s[0, 0]) % 4] for s in learned) >= len(learned) - 2  # whole ones
+    # Both copies end their episodes in the same steps: each one's episode is learned, none lost to the other's.
+    assert len(learned) >= trainer.training_count - 3  # the episode that began training, two cut by it
 
 
 class _Fixed(FNAgent):

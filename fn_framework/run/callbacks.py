@@ -28,11 +28,11 @@ class Callback:
     def on_training_start(self, trainer: Any) -> None:
         """Before the first step (``trainer.total_steps`` is where a resumed run goes on)."""
 
-    def on_step(self, trainer: Any) -> None:
-        """After a vector step: ``trainer.vector_step`` holds it, ``trainer.total_steps`` counts it."""
+    def on_step(self, trainer: Any, step: Any) -> None:
+        """After a vector step (``VectorStep``: every copy's transition); ``trainer.total_steps`` counts it."""
 
-    def on_episode_end(self, trainer: Any, episode_return: float, length: int) -> None:
-        """After the book's bookkeeping of copy ``trainer.env_index``'s episode (``reward_log[-1]``)."""
+    def on_episode_end(self, trainer: Any, copy: int, episode_return: float, length: int) -> None:
+        """After the book's bookkeeping of copy ``copy``'s episode (``reward_log[-1]``)."""
 
     def on_training_end(self, trainer: Any) -> None:
         """When the loop stops, however it stops (the envs are closed)."""
@@ -51,13 +51,13 @@ class CallbackList(Callback):
         for callback in self.callbacks:
             callback.on_training_start(trainer)
 
-    def on_step(self, trainer: Any) -> None:
+    def on_step(self, trainer: Any, step: Any) -> None:
         for callback in self.callbacks:
-            callback.on_step(trainer)
+            callback.on_step(trainer, step)
 
-    def on_episode_end(self, trainer: Any, episode_return: float, length: int) -> None:
+    def on_episode_end(self, trainer: Any, copy: int, episode_return: float, length: int) -> None:
         for callback in self.callbacks:
-            callback.on_episode_end(trainer, episode_return, length)
+            callback.on_episode_end(trainer, copy, episode_return, length)
 
     def on_training_end(self, trainer: Any) -> None:
         for callback in self.callbacks:
@@ -75,9 +75,9 @@ class Budget(Callback):
         self.steps, self.minutes = steps, minutes
 
     def on_training_start(self, trainer: Any) -> None:
-        self.on_step(trainer)  # a resumed run may have spent it already
+        self.on_step(trainer, None)  # a resumed run may have spent it already
 
-    def on_step(self, trainer: Any) -> None:
+    def on_step(self, trainer: Any, step: Any) -> None:
         spent_steps = self.steps > 0 and trainer.total_steps >= self.steps
         if spent_steps or (self.minutes > 0 and time.perf_counter() - trainer.start_time >= 60 * self.minutes):
             trainer.stop("budget")
@@ -91,7 +91,7 @@ class ProgressBar(Callback):
 
         self.bar = progress(trainer.episode_target, len(trainer.reward_log))
 
-    def on_episode_end(self, trainer: Any, episode_return: float, length: int) -> None:
+    def on_episode_end(self, trainer: Any, copy: int, episode_return: float, length: int) -> None:
         recent = trainer.reward_log[-trainer.config.report_interval:]
         speed = (trainer.total_steps - trainer.start_steps) / max(time.perf_counter() - trainer.start_time, 1e-9)
         self.bar.set_postfix(reward=f"{sum(recent) / len(recent):.1f}",
@@ -109,7 +109,7 @@ class Monitor(Callback):
         rows = len(trainer.reward_log) if trainer.reward_log else None
         trainer.logger.start_monitor(env_id(trainer.train_env), resume_rows=rows)
 
-    def on_episode_end(self, trainer: Any, episode_return: float, length: int) -> None:
+    def on_episode_end(self, trainer: Any, copy: int, episode_return: float, length: int) -> None:
         trainer.logger.write_episode(episode_return, length)
 
     def on_training_end(self, trainer: Any) -> None:
@@ -137,20 +137,20 @@ class TensorBoard(Callback):
         trainer.logger.write_text("config", format_config(trainer.config))
         self.was_training = trainer.training
 
-    def on_step(self, trainer: Any) -> None:
+    def on_step(self, trainer: Any, step: Any) -> None:
         """The book's rule: the frame the agent acted on, if it was training then, in episodes 1, every, 2 every..."""
         every, count = self.observe_every, trainer.training_count
         training, self.was_training = self.was_training, trainer.training  # the step may have begun training
         if not self.observing and training and every > 0 and (count == 1 or count % every == 0):
             self.observing = True
         if self.observing and len(self.frames) < self.max_frames:
-            self.frames.append(trainer.vector_step.obs[0])
+            self.frames.append(step.obs[0])
 
-    def on_episode_end(self, trainer: Any, episode_return: float, length: int) -> None:
-        step = trainer.episode_step()
+    def on_episode_end(self, trainer: Any, copy: int, episode_return: float, length: int) -> None:
+        step = trainer.episode_step(copy)
         trainer.logger.write(step, "reward", episode_return)
         trainer.logger.write(step, "episode", len(trainer.reward_log) - 1)
-        if trainer.env_index == 0 and self.observing:
+        if copy == 0 and self.observing:
             trainer.logger.write_image(trainer.total_steps, self.frames)
             self.frames, self.observing = [], False
 
@@ -185,7 +185,7 @@ class KeepBest(Callback):
     def __init__(self, by_episode: bool) -> None:
         self.by_episode = by_episode
 
-    def on_episode_end(self, trainer: Any, episode_return: float, length: int) -> None:
+    def on_episode_end(self, trainer: Any, copy: int, episode_return: float, length: int) -> None:
         if self.by_episode:
             keep_if_best(trainer, trainer.agent, episode_score(trainer))
 
@@ -201,7 +201,7 @@ class GreedyEvaluation(Callback):
     def __init__(self, every: int, keep_best: bool) -> None:
         self.every, self.keep_best = every, keep_best
 
-    def on_step(self, trainer: Any) -> None:
+    def on_step(self, trainer: Any, step: Any) -> None:
         now = trainer.total_steps
         if now // self.every > (now - trainer.n_copies) // self.every:
             self.evaluate(trainer)

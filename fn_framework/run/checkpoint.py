@@ -33,7 +33,6 @@ import numpy as np
 
 from fn_framework.run.errors import UserError
 from fn_framework.run.folders import atomic_path
-from fn_framework.trainer import state_values
 
 FOLDER = "run_state"  # not "checkpoint": TensorBoard takes that name for a TensorFlow checkpoint
 STATE_FILE = "state.pkl"
@@ -133,7 +132,7 @@ def save_checkpoint(trainer: Any, agent: Any, loop: Optional[LoopState] = None) 
         "next_episode": len(trainer.reward_log),
         "trainer_class": type(trainer).__name__,
         "agent_class": type(agent).__name__,
-        "trainer": state_values(trainer.state),
+        "trainer": trainer.get_state(),
         "agent": dataclasses.asdict(agent_state(agent)),
         "random": random_state(),
     }
