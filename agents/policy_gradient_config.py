@@ -15,6 +15,8 @@ class PolicyGradientConfig(VectorConfig):
 
     TRAINER: ClassVar[str] = "agents.policy_gradient:PolicyGradientTrainer"
     MODEL_FILE: ClassVar[str] = "policy_gradient_agent.keras"
+    #: Training begins once buffer_size random steps have fitted the states' scaler (the book's rule): no episode count.
+    UNUSED: ClassVar[tuple[str, ...]] = ("initial_count",)
 
     episodes: int = 220
     """Training episodes (with --play: episodes played, default 5)."""

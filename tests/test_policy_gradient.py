@@ -118,3 +118,11 @@ def test_play_without_a_model_is_one_line_error(script, tmp_path) -> None:
     assert "Traceback" not in result.stderr
     errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
     assert len(errors) == 1 and "missing.keras" in errors[0]
+
+
+def test_initial_count_is_not_offered(script) -> None:
+    """Training begins once buffer_size random steps fitted the scaler: --initial-count would change nothing."""
+    help_text = script("policy_gradient_agent.py", "--help").stdout
+    assert "--buffer-size" in help_text and "--initial-count" not in help_text
+    refused = script("policy_gradient_agent.py", "--initial-count", "5")
+    assert refused.returncode == 2 and "unrecognized arguments: --initial-count 5" in refused.stderr
