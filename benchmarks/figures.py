@@ -299,10 +299,15 @@ HEAD = {
 }
 
 
+def study_of(record: dict[str, Any]) -> Study:
+    """The ``Study`` a results file was measured with (its ``spec``; JSON made its tuples lists)."""
+    return Study(**{k: tuple(tuple(x) if isinstance(x, list) else x for x in v) if isinstance(v, list) else v
+                    for k, v in record["spec"].items()})
+
+
 def table(record: dict[str, Any], language: str) -> str:
     """The study's markdown: the summary per group, the ratios to the peer, how it was measured, the plots."""
-    study = Study(**{k: tuple(tuple(x) if isinstance(x, list) else x for x in v) if isinstance(v, list) else v
-                     for k, v in record["spec"].items()})
+    study = study_of(record)
     rows = record["rows"]
     summary = summarize(rows, study)
     lines = [HEAD[language], "| --- | --- | --- | --- | --- | --- |"]
@@ -405,8 +410,7 @@ def plot(record: dict[str, Any], folder: str = RESULTS) -> list[str]:
     import matplotlib.pyplot as plt
     import numpy as np
 
-    study = Study(**{k: tuple(tuple(x) if isinstance(x, list) else x for x in v) if isinstance(v, list) else v
-                     for k, v in record["spec"].items()})
+    study = study_of(record)
     rows, name = record["rows"], record["study"]
     summary = summarize(rows, study)
     order = ordered(summary, study)
