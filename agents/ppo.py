@@ -1,34 +1,165 @@
 """PPO on vector envs: actor and critic heads on the book's CNN trunk (Catcher), a Dense trunk in test mode.
 
-Beyond the book, which ends at A2C. The algorithm is the PPO paper's as SB3 and CleanRL run it
-(``agents/ppo_update.py``); this module is the agent and the trainer:
+Beyond the book, which ends at A2C: the algorithm of the PPO paper (Schulman et al. 2017) as SB3 and
+CleanRL run it, in the book's framework, laid out as the book's agent files are:
 
-* ``PPOAgent`` (``agents/ppo_policy.py``) acts for all envs with ONE forward pass (NumPy for the
-  Dense test net, a compiled call for the CNN).
+* ``PPOAgent``: ``model(states) -> [logits, value]``. It acts for all envs with ONE forward pass
+  (NumPy for the Dense test net, a compiled call for the CNN) and samples in NumPy, so a seeded run
+  is reproducible; the model is plain Keras layers, so its file loads without ``custom_objects``.
 * ``PPOTrainer`` runs on the Trainer's loop over ``n_envs`` copies (``fn_framework/trainer.py``;
   copy 0 is the run's env, the others made with its ``env_factory``), which keeps the book's hooks
   and bookkeeping for every episode of every copy; its ``store`` fills the on-policy family's
   ``RolloutBuffer`` (``agents/rollout.py``, GAE included) and learns when it is full. Every
-  ``log_interval`` rollouts it prints SB3's table (approx_kl, clip_fraction, ep_reward_mean, ...), and writes the
-  same to TensorBoard on the env-step axis.
+  ``log_interval`` rollouts it prints SB3's table (approx_kl, clip_fraction, ep_reward_mean, ...),
+  and writes the same to TensorBoard on the env-step axis.
+* ``ppo_loss`` (the clipped surrogate, the optionally clipped value loss, the entropy bonus and
+  SB3's diagnostics) and ``make_update``: every epoch's minibatches of one rollout in one compiled
+  ``tf.function``; the minibatch indices come from NumPy, so a seeded run draws the same ones.
 """
 from __future__ import annotations
 
 import dataclasses
 import time
-from typing import Any, Optional
+from typing import Any, Callable, Optional, Sequence
 
 import keras
 import numpy as np
+import tensorflow as tf
 
+from agents.a2c import categorical_entropy
+from agents.networks import as_states, cnn_trunk, compiled_forward
+from agents.numpy_forward import NumpyForward
 from agents.ppo_config import PPOConfig
-from agents.ppo_update import explained_variance
 from agents.rollout import RolloutBuffer, flatten
-from fn_framework import Trainer
+from fn_framework import FNAgent, Trainer, load_keras_model
 from fn_framework.trainer import TrainerState
 from fn_framework.vector import VectorStep
-from agents.ppo_policy import PPOAgent, PPOAgentTest  # noqa: F401 (agents.ppo API)
 
+
+# The agent ------------------------------------------------------------------------------------
+
+def _log_softmax(logits: np.ndarray) -> np.ndarray:
+    z = logits - logits.max(axis=-1, keepdims=True)
+    return z - np.log(np.exp(z).sum(axis=-1, keepdims=True))
+
+
+class PPOAgent(FNAgent):
+    """``model(states) -> [logits, value]``: heads ``actor`` and ``critic`` on a shared ``trunk``."""
+
+    def __init__(self, actions: Sequence[int]) -> None:
+        super().__init__(epsilon=0.0, actions=actions)
+        self.optimizer: Any = None
+        self._update: Any = None
+        self._pass: Optional[Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]] = None
+
+    @classmethod
+    def load(cls, env: Any, model_path: str) -> "PPOAgent":
+        agent = cls(list(range(env.action_space.n)))
+        agent.model = load_keras_model(model_path)
+        agent.initialized = True
+        return agent
+
+    def build(self, feature_shape: Sequence[int], optimizer: keras.optimizers.Optimizer, **loss_settings: Any) -> None:
+        """Make the model, its acting pass and its compiled update (also when resuming)."""
+        self.make_model(feature_shape)
+        self.optimizer = optimizer  # an attribute, so that a checkpoint keeps Adam's moments
+        optimizer.build(self.model.trainable_variables)
+        self._update = make_update(self.model, optimizer, tuple(feature_shape), **loss_settings)
+        self.initialized = True
+
+    def make_trunk(self, feature_shape: Sequence[int]) -> keras.Sequential:
+        return cnn_trunk(feature_shape)
+
+    def make_model(self, feature_shape: Sequence[int]) -> None:
+        trunk = self.make_trunk(feature_shape)
+        trunk.name = "trunk"
+        inputs = keras.Input(shape=tuple(feature_shape), dtype=trunk.inputs[0].dtype)  # uint8 frames on Catcher
+        features = trunk(inputs)
+        # CleanRL's and SB3's head initialisation: orthogonal, gain 0.01 for the policy, 1 for the value.
+        logits = keras.layers.Dense(len(self.actions), kernel_initializer=keras.initializers.Orthogonal(0.01),
+                                    name="actor")(features)
+        value = keras.layers.Dense(1, kernel_initializer=keras.initializers.Orthogonal(1.0), name="critic")(features)
+        self.model = keras.Model(inputs=inputs, outputs=[logits, value])
+        self._pass = None
+
+    # Acting: one forward pass for all envs ------------------------------------------------
+    def forward(self, states: Any) -> tuple[np.ndarray, np.ndarray]:
+        """``(logits, values)`` of a batch of states as NumPy arrays."""
+        if self._pass is None:
+            self._pass = self._make_pass()
+        return self._pass(as_states(states))
+
+    def _make_pass(self) -> Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]:
+        trunk = self.model.get_layer("trunk")
+        if not NumpyForward.supports(trunk):
+            forward = compiled_forward(self.model)
+
+            def compiled(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+                logits, values = forward(x)
+                return logits.numpy(), values.numpy().reshape(-1)
+
+            return compiled
+        features = NumpyForward(trunk)
+        wa, ba = (np.asarray(w, np.float32) for w in self.model.get_layer("actor").get_weights())
+        wc, bc = (np.asarray(w, np.float32) for w in self.model.get_layer("critic").get_weights())
+
+        def numpy_pass(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            h = features(x)
+            return h @ wa + ba, (h @ wc + bc).reshape(-1)
+
+        return numpy_pass
+
+    def weights_changed(self) -> None:
+        self._pass = None  # the NumPy pass takes a new snapshot at the next call
+
+    def sample(self, states: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``(actions, values, log_probs)``: one action per state drawn from the policy, by NumPy's RNG."""
+        logits, values = self.forward(states)
+        log_probs = _log_softmax(logits.astype(np.float64))
+        cdf = np.cumsum(np.exp(log_probs), axis=-1)
+        u = np.random.random((len(cdf), 1)) * cdf[:, -1:]
+        actions = np.minimum((cdf <= u).sum(axis=-1), len(self.actions) - 1)
+        return actions, values, log_probs[np.arange(len(actions)), actions]
+
+    def values(self, states: Any) -> np.ndarray:
+        return self.forward(states)[1]
+
+    def policy(self, s: Any) -> int:
+        if not self.initialized:
+            return int(np.random.randint(len(self.actions)))
+        return int(self.sample(as_states(s)[None])[0][0])
+
+    def estimate(self, s: Any) -> np.ndarray:
+        return self.estimate_batch([s])[0]
+
+    def estimate_batch(self, states: Sequence[Any]) -> np.ndarray:
+        """The actor's logits: their argmax is the greedy action."""
+        return self.forward(np.stack([np.asarray(s) for s in states]))[0]
+
+    def update(self, batch: dict[str, np.ndarray], indices: np.ndarray, clip_range: float,
+               clip_range_vf: float) -> dict[str, float]:
+        means = self._update(
+            tf.constant(as_states(batch["obs"])), tf.constant(batch["actions"], tf.int32),
+            *(tf.constant(batch[k], tf.float32) for k in ("log_probs", "advantages", "returns", "values")),
+            tf.constant(indices, tf.int32), tf.constant(clip_range, tf.float32), tf.constant(clip_range_vf, tf.float32),
+        )
+        self.weights_changed()
+        return dict(zip(STATS, (float(v) for v in means.numpy())))
+
+
+class PPOAgentTest(PPOAgent):
+    """Test mode: a ``Dense 64 tanh - 64 tanh`` trunk (SB3's MlpPolicy layers), orthogonal init gain sqrt 2."""
+
+    def make_trunk(self, feature_shape: Sequence[int]) -> keras.Sequential:
+        layers: list[Any] = [keras.Input(shape=tuple(feature_shape))]
+        if len(feature_shape) > 1:
+            layers.append(keras.layers.Flatten())
+        init = keras.initializers.Orthogonal(np.sqrt(2))
+        layers += [keras.layers.Dense(64, activation="tanh", kernel_initializer=init) for _ in range(2)]
+        return keras.Sequential(layers)
+
+
+# The trainer ----------------------------------------------------------------------------------
 
 @dataclasses.dataclass
 class PPOTrainerState(TrainerState):
@@ -174,3 +305,109 @@ def format_table(rows: dict[str, Any]) -> str:
     line = "-" * (width[0] + width[1] + 7)
     return "\n".join([line, *(f"| {k:<{width[0]}} | {v:<{width[1]}} |" for k, v in cells), line])
 
+
+# The loss and the update (the PPO paper's, as SB3 and CleanRL run them) ---------------------------
+
+#: The update's diagnostics, in the order the compiled update returns their means (SB3's names).
+STATS = ("loss", "policy_loss", "value_loss", "entropy_loss", "approx_kl", "clip_fraction")
+
+
+def explained_variance(predicted: np.ndarray, target: np.ndarray) -> float:
+    """``1 - Var(target - predicted) / Var(target)`` (SB3's; nan when the target does not vary)."""
+    var = float(np.var(target))
+    return float("nan") if var == 0 else 1.0 - float(np.var(np.asarray(target) - np.asarray(predicted))) / var
+
+
+def ppo_loss(
+    logits: tf.Tensor,
+    values: tf.Tensor,
+    actions: tf.Tensor,
+    old_log_probs: tf.Tensor,
+    advantages: tf.Tensor,
+    returns: tf.Tensor,
+    old_values: tf.Tensor,
+    clip_range: Any,
+    clip_range_vf: Any = 0.0,
+    ent_coef: float = 0.0,
+    vf_coef: float = 0.5,
+    normalize_advantage: bool = True,
+) -> dict[str, tf.Tensor]:
+    """SB3's PPO loss on one minibatch and its diagnostics (``STATS``).
+
+    ``policy_loss = -mean(min(ratio * A, clip(ratio, 1 - c, 1 + c) * A))`` with
+    ``ratio = exp(log pi(a|s) - old log pi(a|s))``; ``value_loss = mean((returns - V')^2)`` where
+    ``V'`` is ``V`` or, with ``clip_range_vf > 0``, the rollout's value plus the clipped change;
+    ``entropy_loss = -mean(entropy)``; ``loss = policy + ent_coef * entropy_loss + vf_coef * value``.
+    """
+    values = tf.reshape(values, [-1])
+    advantages = tf.cast(advantages, tf.float32)
+    if normalize_advantage:
+        n = tf.cast(tf.size(advantages), tf.float32)
+        centred = advantages - tf.reduce_mean(advantages)
+        std = tf.sqrt(tf.reduce_sum(tf.square(centred)) / tf.maximum(n - 1.0, 1.0))  # unbiased, as torch's std
+        advantages = tf.where(n > 1.0, centred / (std + 1e-8), advantages)
+    log_probs = tf.gather(tf.nn.log_softmax(logits), actions, axis=1, batch_dims=1)
+    log_ratio = log_probs - old_log_probs
+    ratio = tf.exp(log_ratio)
+    clip_range = tf.cast(clip_range, tf.float32)
+    surrogate = tf.minimum(ratio * advantages, tf.clip_by_value(ratio, 1.0 - clip_range, 1.0 + clip_range) * advantages)
+    policy_loss = -tf.reduce_mean(surrogate)
+    clip_range_vf = tf.cast(clip_range_vf, tf.float32)
+    clipped = old_values + tf.clip_by_value(values - old_values, -clip_range_vf, clip_range_vf)
+    predicted = tf.where(clip_range_vf > 0.0, clipped, values)
+    value_loss = tf.reduce_mean(tf.square(returns - predicted))
+    entropy_loss = -tf.reduce_mean(categorical_entropy(logits))
+    loss = policy_loss + ent_coef * entropy_loss + vf_coef * value_loss
+    return {
+        "loss": loss,
+        "policy_loss": policy_loss,
+        "value_loss": value_loss,
+        "entropy_loss": entropy_loss,
+        "approx_kl": tf.reduce_mean((ratio - 1.0) - log_ratio),  # SB3's and CleanRL's estimator
+        "clip_fraction": tf.reduce_mean(tf.cast(tf.abs(ratio - 1.0) > clip_range, tf.float32)),
+    }
+
+
+def make_update(
+    model: keras.Model,
+    optimizer: keras.optimizers.Optimizer,
+    feature_shape: Sequence[int],
+    ent_coef: float,
+    vf_coef: float,
+    normalize_advantage: bool,
+) -> Callable[..., tf.Tensor]:
+    """``update(states, actions, log_probs, advantages, returns, values, indices, clip, clip_vf) -> means``.
+
+    The rollout's arrays are flat (``n_envs * n_steps`` rows); ``indices`` is ``(minibatches,
+    batch_size)``: every epoch's minibatches, each one a gradient step (the optimizer clips the
+    global gradient norm). Returns the mean of each of ``STATS`` over the minibatches.
+    """
+    variables = model.trainable_variables
+    vector = tf.TensorSpec((None,), tf.float32)
+    signature = [
+        tf.TensorSpec((None, *feature_shape), model.inputs[0].dtype), tf.TensorSpec((None,), tf.int32), vector, vector,
+        vector,
+        vector, tf.TensorSpec((None, None), tf.int32), tf.TensorSpec((), tf.float32), tf.TensorSpec((), tf.float32),
+    ]
+
+    # An explicit graph loop, autograph off: converting this source costs more than the loop saves.
+    @tf.function(input_signature=signature, autograph=False)
+    def update(states, actions, log_probs, advantages, returns, values, indices, clip_range, clip_range_vf):  # type: ignore[no-untyped-def]
+        def minibatch(k, sums):  # type: ignore[no-untyped-def]
+            batch = indices[k]
+            with tf.GradientTape() as tape:
+                logits, estimated = model(tf.gather(states, batch), training=True)
+                parts = ppo_loss(
+                    logits, estimated, tf.gather(actions, batch), tf.gather(log_probs, batch),
+                    tf.gather(advantages, batch), tf.gather(returns, batch), tf.gather(values, batch),
+                    clip_range, clip_range_vf, ent_coef, vf_coef, normalize_advantage,
+                )
+            grads = tape.gradient(parts["loss"], variables)
+            optimizer.apply_gradients(zip(grads, variables))
+            return k + 1, sums + tf.stack([parts[name] for name in STATS])
+
+        count = tf.shape(indices)[0]
+        _, sums = tf.while_loop(lambda k, _: k < count, minibatch, (tf.constant(0), tf.zeros(len(STATS))))
+        return sums / tf.cast(tf.maximum(count, 1), tf.float32)
+
+    return update

@@ -13,7 +13,7 @@ sample's ``-log pi`` is weighted by its return less the batch's *mean* estimate.
 step would take minutes and computes the same numbers).
 
 Two switches turn on, one at a time, what our port changes in A2C: ``--per-sample-advantage``
-(``agents/a2c_loss.py``) and ``--bootstrap-truncation`` (only termination stops the return).
+(``agents/a2c.py``) and ``--bootstrap-truncation`` (only termination stops the return).
 
 Each seed prints a JSON line: the mean training reward of the first and last 50 episodes, and the
 mean of 10 sampled episodes played by the final model and by the best episode's model (the one the

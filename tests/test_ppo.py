@@ -13,7 +13,7 @@ tf = pytest.importorskip("tensorflow")
 
 from agents.ppo import PPOAgent, PPOAgentTest, PPOTrainer  # noqa: E402
 from agents.ppo_config import TEST_PRESETS  # noqa: E402
-from agents.ppo_update import ppo_loss  # noqa: E402
+from agents.ppo import ppo_loss  # noqa: E402
 from agents.rollout import RolloutBuffer, gae  # noqa: E402
 from fn_framework.vector import VectorEpisodes, VectorStep, make_vector_env  # noqa: E402
 
