@@ -75,7 +75,10 @@ def test_a_run_killed_at_random_instants_resumes_to_the_same_weights(name, tmp_p
         since = time.time() - 1
         process = subprocess.Popen(command(script, flags, str(tmp_path / "killed"), *more), cwd=ROOT,
                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        if kills < 3 and started_training(process, tmp_path / "killed" / run / "monitor.csv", since):
+        # three kills, and more (up to 8) while none has yet resumed from a checkpoint taken mid-run: on a loaded
+        # machine a seeded instant can fall before the first checkpoint every time
+        wanted = kills < 3 or (kills < 8 and not any(step > 0 for step in resumed_steps(outputs)))
+        if wanted and started_training(process, tmp_path / "killed" / run / "monitor.csv", since):
             try:
                 process.wait(timeout=draw.uniform(0.1, 0.8) * train_seconds)  # a seeded instant of its training
             except subprocess.TimeoutExpired:
@@ -89,12 +92,16 @@ def test_a_run_killed_at_random_instants_resumes_to_the_same_weights(name, tmp_p
         assert process.returncode == -signal.SIGKILL, err[-3000:]
     else:
         pytest.fail("the killed run never finished")
-    resumed_at = [int(step) for out in outputs for step in re.findall(r"Resuming after episode \d+ and (\d+) env steps", out)]
-    assert kills >= 1 and any(step > 0 for step in resumed_at), outputs  # it went on from a checkpoint mid-run
+    assert kills >= 1 and any(step > 0 for step in resumed_steps(outputs)), outputs  # it went on from mid-run
     assert outcome(tmp_path / "killed" / run) == outcome(tmp_path / "whole" / run)
     # TensorBoard shows what monitor.csv holds: one reward point per episode, the killed runs' extra ones purged
     episodes = len((tmp_path / "killed" / run / "monitor.csv").read_text().splitlines()) - 2
     assert reward_points(tmp_path / "killed" / run) == reward_points(tmp_path / "whole" / run) == episodes
+
+
+def resumed_steps(outputs: list[str]) -> list[int]:
+    """The env steps each ``--resume`` went on from, as the runs printed them."""
+    return [int(step) for out in outputs for step in re.findall(r"Resuming after episode \d+ and (\d+) env steps", out)]
 
 
 def reward_points(folder) -> int:
