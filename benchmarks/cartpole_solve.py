@@ -35,8 +35,9 @@ GOAL = 475.0  # CartPole-v1's reward_threshold (500-step episodes; v0 had 200 an
 
 def run_ours(agent: str, preset_name: str, seed: int, protocol_args: dict, episodes: int, logs: str,
              overrides: Optional[dict] = None, on_eval: Optional[Callable[[dict], None]] = None,
-             resume: Optional[str] = None, on_checkpoint: Optional[Callable[[str], None]] = None) -> dict:
-    """One seeded run of ``agent`` with the scripts' preset, on CartPole-v1 as its observer shows it.
+             resume: Optional[str] = None, on_checkpoint: Optional[Callable[[str], None]] = None,
+             env_id: str = "CartPole-v1") -> dict:
+    """One seeded run of ``agent`` with the scripts' preset, on CartPole-v1 (or ``env_id``) as its observer shows it.
 
     ``resume`` / ``on_checkpoint``: a sweep's trial goes on from a checkpoint / hands each one over
     (``harness.run_trainer``)."""
@@ -49,7 +50,7 @@ def run_ours(agent: str, preset_name: str, seed: int, protocol_args: dict, episo
     trainer = harness.make_trainer(config, os.path.join(logs, f"{agent}_{name}_{seed}"))
 
     def make_cartpole() -> Any:
-        return type(trainer).observe(gym.make("CartPole-v1"), config)
+        return type(trainer).observe(gym.make(env_id), config)
 
     env = make_cartpole()
     trainer.env_factory = make_cartpole  # vector-env trainers (PPO) make their copies with it

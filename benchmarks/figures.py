@@ -69,6 +69,10 @@ STUDIES: dict[str, Study] = {
         runs=(("ppo", "fast"), ("dqn", "fast"), ("policy_gradient", "modern")), peers=("sb3_ppo", "sb3_dqn"),
         pairs=(("ppo/fast", "sb3_ppo"), ("dqn/fast", "sb3_dqn"), ("policy_gradient/modern", "sb3_ppo")),
         seeds=REPORTING_SEEDS, minutes=3.0, cap_steps=100_000),
+    # The A2C test mode's tuned preset plays the book's CartPole-v0 (200-step episodes; its goal 195).
+    "cartpole_v0": Study(
+        "cartpole_v0", "cartpole", "CartPole-v0", 195.0, runs=(("a2c", "tuned"),), peers=(), pairs=(),
+        seeds=REPORTING_SEEDS, minutes=2.0, cap_steps=60_000),
     "pendulum": Study(
         "pendulum", "pendulum", "Pendulum-v1", -200.0, runs=(("policy_gradient_continuous", "ddpg"),),
         peers=("sb3_sac",), pairs=(("pg_continuous/ddpg", "sb3_sac"),),
@@ -255,7 +259,8 @@ def measure(study: Study, cpus: int = 0, address: Optional[str] = None, seeds: O
     params = {"root": ROOT, "task": study.task, "agent": "", "preset": "", "run": tune.grid_search(runs),
               "seed": tune.grid_search(list(seeds)), "minutes": study.minutes, "cap_steps": study.cap_steps,
               "eval_every": study.eval_every, "eval_every_s": study.eval_every_s, "stop_at_goal": True,
-              "eval_episodes": study.eval_episodes, "eval_steps": study.eval_steps}
+              "eval_episodes": study.eval_episodes, "eval_steps": study.eval_steps, "env": study.env,
+              "goal": study.goal}
     storage = harness.log_root("")
     started, code = time.strftime("%Y-%m-%d %H:%M", time.gmtime()), commit()  # what runs, before it runs
     results, configs, wall = tune_sweep.run_trials(params, storage, address, cpus)

@@ -263,7 +263,7 @@ def run_task(params: dict[str, Any], overrides: dict[str, Any], logs: str, on_ev
         from benchmarks import cartpole_solve, pendulum_solve
 
         module = cartpole_solve if params["task"] == "cartpole" else pendulum_solve
-        protocol_args = {"eval_every_steps": params["eval_every"], "goal": module.GOAL,
+        protocol_args = {"eval_every_steps": params["eval_every"], "goal": params.get("goal", module.GOAL),
                          "cap_steps": params["cap_steps"], "cap_seconds": params["minutes"] * 60}
         if agent.startswith("sb3_"):
             import importlib
@@ -276,7 +276,7 @@ def run_task(params: dict[str, Any], overrides: dict[str, Any], logs: str, on_ev
                                            overrides, on_eval, resume, on_checkpoint)
         return cartpole_solve.run_ours(agent, params["preset"], seed, protocol_args, params["eval_episodes"], logs,
                                        overrides=overrides, on_eval=on_eval, resume=resume,
-                                       on_checkpoint=on_checkpoint)
+                                       on_checkpoint=on_checkpoint, env_id=params.get("env", "CartPole-v1"))
     from benchmarks.catcher_learn import run
 
     namespace = argparse.Namespace(eval_every_s=params["eval_every_s"], eval_episodes=params["eval_episodes"],
